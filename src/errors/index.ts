@@ -1,0 +1,10 @@
+export {
+  RepositoryError,
+  repositoryErrorCodes,
+  isRepositoryError,
+  formatPath,
+  type RepositoryErrorCode,
+  type RepositoryErrorOptions,
+  type ValidationIssue,
+} from './repository-error.ts';
+export { mapError, type ErrorContext, type CancellationReason } from './map-error.ts';

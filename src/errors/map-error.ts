@@ -1,0 +1,87 @@
+import { RepositoryError, type RepositoryErrorCode } from './repository-error.ts';
+
+/** One cancellation reason of a TransactWriteItems, in request order. */
+export interface CancellationReason {
+  Code?: string;
+  Message?: string;
+}
+
+export interface ErrorContext {
+  /** Entity name, for messages. */
+  entity?: string;
+  /** The id the operation was about, for messages and `error.id`. */
+  id?: unknown;
+  /** What a failed condition means for this operation (`alreadyExists` for a put-if-absent, ...). */
+  conditionFailed?: RepositoryErrorCode;
+  /** Explains a cancelled transaction from its per-item reasons (index = request order). */
+  explainCancellation?: (reasons: CancellationReason[]) => RepositoryError | undefined;
+}
+
+const throttlingNames = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'LimitExceededException',
+]);
+const connectionCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const timeoutNames = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'AbortError']);
+
+function describeId(id: unknown): string {
+  if (id === undefined) return '';
+  return ` ${typeof id === 'string' ? `'${id}'` : JSON.stringify(id)}`;
+}
+
+function messageFor(code: RepositoryErrorCode, context: ErrorContext, fallback: string): string {
+  const subject = `${context.entity ?? 'item'}${describeId(context.id)}`;
+  switch (code) {
+    case 'notFound':
+      return `${subject} not found`;
+    case 'alreadyExists':
+      return `${subject} already exists`;
+    case 'conflict':
+      return `${subject} was changed concurrently (version conflict)`;
+    default:
+      return fallback;
+  }
+}
+
+/**
+ * The one place where errors from the SDK, the network and ElectroDB become RepositoryErrors.
+ * Decisions use error names and cancellation reason codes, never message text.
+ */
+export function mapError(error: unknown, context: ErrorContext = {}): RepositoryError {
+  if (error instanceof RepositoryError) return error;
+  const err = (error ?? {}) as { name?: string; code?: string; message?: string; CancellationReasons?: CancellationReason[] };
+  const name = err.name ?? '';
+  const message = err.message ?? String(error);
+  const make = (code: RepositoryErrorCode, text = message) =>
+    new RepositoryError(code, messageFor(code, context, text), { cause: error, id: context.id });
+
+  if (name === 'ConditionalCheckFailedException') return make(context.conditionFailed ?? 'conflict');
+  if (name === 'TransactionCanceledException') {
+    const reasons = err.CancellationReasons ?? [];
+    const explained = context.explainCancellation?.(reasons);
+    if (explained) return explained;
+    const codes = reasons.map((reason) => reason.Code);
+    if (codes.includes('ThrottlingError')) return make('throttled', `transaction throttled: ${message}`);
+    if (codes.includes('ConditionalCheckFailed')) return make(context.conditionFailed ?? 'conflict');
+    if (codes.includes('ValidationError')) return make('validation', `transaction rejected: ${message}`);
+    return make('conflict', `transaction cancelled: ${message}`);
+  }
+  if (name === 'TransactionConflictException' || name === 'TransactionInProgressException') return make('conflict');
+  if (throttlingNames.has(name)) return make('throttled', `DynamoDB throttled the request: ${message}`);
+  if (name === 'ValidationException' || name === 'ItemCollectionSizeLimitExceededException') {
+    return make('validation', `DynamoDB rejected the request: ${message}`);
+  }
+  if (name === 'ElectroError' || name === 'ElectroValidationError' || name === 'ElectroAttributeValidationError') {
+    return make('validation', message);
+  }
+  if (name === 'ResourceNotFoundException') {
+    return make('unknown', `table not found (create it with table.ensure() or 'tablekit table ensure'): ${message}`);
+  }
+  if (timeoutNames.has(name) || err.code === 'ETIMEDOUT') return make('timeout', `request timed out: ${message}`);
+  if ((err.code && connectionCodes.has(err.code)) || name === 'NetworkingError') {
+    return make('connection', `cannot reach DynamoDB: ${message}`);
+  }
+  return make('unknown');
+}

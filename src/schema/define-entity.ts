@@ -1,0 +1,200 @@
+import { z } from 'zod';
+import { RepositoryError, type ValidationIssue } from '../errors/index.ts';
+import { createDateCodec } from './date-codec.ts';
+import type { EntityKeys, EntityTypes, FieldName, KeyTemplate } from './types.ts';
+import { electroAttributeOf, SchemaDefinitionError, shapeOf, type ElectroAttribute, type FieldShape } from './zod-attributes.ts';
+
+export interface EntityOptions<S extends z.ZodObject, K extends EntityKeys<FieldName<S>>, T extends boolean, V extends boolean> {
+  /** Entity name; part of every sort key, so renaming it orphans stored items. */
+  readonly name: string;
+  /** Model version (default 1); part of the sort keys. */
+  readonly version?: number;
+  readonly schema: S;
+  readonly keys: K;
+  /** Name of a number field holding an expiry time in epoch seconds (DynamoDB TTL). */
+  readonly ttl?: FieldName<S>;
+  /** Adds managed `createdAt`/`updatedAt` ISO strings. */
+  readonly timestamps?: T;
+  /** Adds a managed integer `version` used for optimistic locking. */
+  readonly versioned?: V;
+  /** A valid example item, used for generated documentation. */
+  readonly example?: z.input<S>;
+  /** One line for the generated documentation. */
+  readonly description?: string;
+}
+
+/** Digits in a number key composite: enough for Number.MAX_SAFE_INTEGER, so key order = number order. */
+export const NUMBER_KEY_DIGITS = 16;
+const KEY_DELIMITER = '#';
+
+export interface EntityDefinition<
+  S extends z.ZodObject = z.ZodObject,
+  K extends EntityKeys<FieldName<S>> = EntityKeys<FieldName<S>>,
+  T extends boolean = boolean,
+  V extends boolean = boolean,
+> extends EntityTypes<S, K, T, V> {
+  readonly kind: 'tablekit.entity';
+  readonly name: string;
+  readonly version: number;
+  readonly ttl: string | undefined;
+  readonly example: Record<string, unknown> | undefined;
+  readonly description: string | undefined;
+  /** The item schema including managed fields; unknown top-level fields are rejected. */
+  readonly itemSchema: z.ZodObject;
+  readonly fields: Readonly<Record<string, FieldShape>>;
+  readonly attributes: Readonly<Record<string, ElectroAttribute>>;
+  /** Attributes of the primary key, in pk then sk order (the id). */
+  readonly idFields: readonly string[];
+  /** Validates a full item and returns it ready to store (defaults applied, dates as ISO strings). */
+  toStored(input: unknown, id?: unknown): Record<string, unknown>;
+  /** Turns a stored item back into the schema's output type (ISO strings back to Dates). */
+  fromStored(stored: Record<string, unknown>): Record<string, unknown>;
+  /** Checks key composites (an id or a pattern's composites) before any request is built. */
+  checkKey(values: Record<string, unknown>, fields: readonly string[], id?: unknown): void;
+}
+
+function templates(keys: EntityKeys): [string, KeyTemplate][] {
+  return Object.entries(keys) as [string, KeyTemplate][];
+}
+
+function assertKeyFields(name: string, keys: EntityKeys, fields: Record<string, FieldShape>): void {
+  if (!keys.primary) throw new SchemaDefinitionError(`Entity '${name}': keys.primary is required`);
+  for (const [pattern, template] of templates(keys)) {
+    if (!Array.isArray(template.pk) || template.pk.length === 0) {
+      throw new SchemaDefinitionError(`Entity '${name}', access pattern '${pattern}': pk needs at least one attribute`);
+    }
+    for (const field of [...template.pk, ...(template.sk ?? [])]) {
+      const shape = fields[field];
+      if (!shape) throw new SchemaDefinitionError(`Entity '${name}', access pattern '${pattern}': '${field}' is not a schema field`);
+      if (!['string', 'number', 'enum'].includes(shape.kind) || shape.nullable) {
+        throw new SchemaDefinitionError(`Entity '${name}', key field '${field}': key attributes must be strings, numbers or enums (not null)`);
+      }
+      if (pattern === 'primary' && shape.optional) {
+        throw new SchemaDefinitionError(`Entity '${name}', key field '${field}': primary key attributes cannot be optional`);
+      }
+    }
+  }
+}
+
+/** Fields that appear in a key with more than one composite: '#' in them could forge another key. */
+function delimiterSensitiveFields(keys: EntityKeys): Set<string> {
+  const sensitive = new Set<string>();
+  for (const [, template] of templates(keys)) {
+    for (const part of [template.pk, template.sk ?? []]) if (part.length > 1) part.forEach((field) => sensitive.add(field));
+  }
+  return sensitive;
+}
+
+function keyIssues(values: Record<string, unknown>, fields: readonly string[], shapes: Record<string, FieldShape>, sensitive: Set<string>) {
+  const issues: ValidationIssue[] = [];
+  for (const field of fields) {
+    const value = values[field];
+    if (value === undefined) continue;
+    const kind = shapes[field]?.kind;
+    if (kind === 'number') {
+      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+        issues.push({ path: [field], message: 'key numbers must be non-negative safe integers' });
+      }
+    } else if (typeof value !== 'string') {
+      issues.push({ path: [field], message: `key values must be strings, received ${value === null ? 'null' : typeof value}` });
+    } else if (value.length === 0) {
+      issues.push({ path: [field], message: 'key values cannot be empty' });
+    } else if (sensitive.has(field) && value.includes(KEY_DELIMITER)) {
+      issues.push({ path: [field], message: `key values cannot contain '${KEY_DELIMITER}' (it separates key parts)` });
+    }
+  }
+  return issues;
+}
+
+function managedShape(timestamps: boolean, versioned: boolean): Record<string, z.ZodType> {
+  return {
+    ...(timestamps ? { createdAt: z.iso.datetime(), updatedAt: z.iso.datetime() } : {}),
+    ...(versioned ? { version: z.int().min(1) } : {}),
+  };
+}
+
+/**
+ * Declares an entity: a zod schema plus key templates. Nothing is sent anywhere; the table
+ * definition binds it to indexes and ElectroDB.
+ */
+export function defineEntity<
+  const S extends z.ZodObject,
+  const K extends EntityKeys<FieldName<S>>,
+  T extends boolean = false,
+  V extends boolean = false,
+>(options: EntityOptions<S, K, T, V>): EntityDefinition<S, K, T, V> {
+  const { name, schema, keys } = options;
+  if (!/^[A-Za-z][A-Za-z0-9]*$/.test(name)) throw new SchemaDefinitionError(`Entity name '${name}' must be alphanumeric`);
+  const timestamps = (options.timestamps ?? false) as T;
+  const versioned = (options.versioned ?? false) as V;
+  const itemSchema = z.strictObject({ ...schema.shape, ...managedShape(timestamps, versioned) });
+
+  const fields: Record<string, FieldShape> = {};
+  for (const [field, fieldSchema] of Object.entries(itemSchema.shape)) fields[field] = shapeOf(fieldSchema as z.ZodType, field);
+  assertKeyFields(name, keys, fields);
+  if (options.ttl !== undefined && fields[options.ttl]?.kind !== 'number') {
+    throw new SchemaDefinitionError(`Entity '${name}': ttl field '${options.ttl}' must be a number field (epoch seconds)`);
+  }
+  const attributes: Record<string, ElectroAttribute> = {};
+  for (const [field, shape] of Object.entries(fields)) {
+    attributes[field] = electroAttributeOf(shape);
+    if (shape.kind === 'number' && isKeyField(keys, field)) attributes[field] = { ...attributes[field], padding: { length: NUMBER_KEY_DIGITS, char: '0' } };
+  }
+
+  const idFields = [...keys.primary.pk, ...(keys.primary.sk ?? [])] as string[];
+  const sensitive = delimiterSensitiveFields(keys);
+  const allKeyFields = [...new Set(templates(keys).flatMap(([, t]) => [...t.pk, ...(t.sk ?? [])]))];
+  const codec = createDateCodec(fields);
+
+  const checkKey = (values: Record<string, unknown>, keyFields: readonly string[], id?: unknown) => {
+    const issues = keyIssues(values, keyFields, fields, sensitive);
+    if (issues.length > 0) throw RepositoryError.validation(name, issues, id);
+  };
+  const toStored = (input: unknown, id?: unknown) => {
+    const result = itemSchema.safeParse(input);
+    if (!result.success) {
+      const issues = result.error.issues.map((issue) => ({ path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: issue.message }));
+      throw RepositoryError.validation(name, issues, id);
+    }
+    checkKey(result.data, allKeyFields, id);
+    return codec.encode(result.data);
+  };
+
+  const definition: EntityDefinition<S, K, T, V> = {
+    kind: 'tablekit.entity',
+    name,
+    version: options.version ?? 1,
+    schema,
+    keys,
+    timestamps,
+    versioned,
+    ttl: options.ttl,
+    example: options.example as Record<string, unknown> | undefined,
+    description: options.description,
+    itemSchema,
+    fields,
+    attributes,
+    idFields,
+    toStored,
+    fromStored: codec.decode,
+    checkKey,
+  };
+  if (options.example !== undefined) {
+    try {
+      toStored({ ...exampleManagedFields(timestamps, versioned), ...options.example });
+    } catch (error) {
+      throw new SchemaDefinitionError(`Entity '${name}': the example is not valid: ${(error as Error).message}`);
+    }
+  }
+  return definition;
+}
+
+function isKeyField(keys: EntityKeys, field: string): boolean {
+  return templates(keys).some(([, t]) => t.pk.includes(field) || (t.sk ?? []).includes(field));
+}
+
+/** Managed field values for examples and documentation. */
+export function exampleManagedFields(timestamps: boolean, versioned: boolean): Record<string, unknown> {
+  const at = '2026-01-01T00:00:00.000Z';
+  return { ...(timestamps ? { createdAt: at, updatedAt: at } : {}), ...(versioned ? { version: 1 } : {}) };
+}
