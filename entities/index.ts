@@ -1,0 +1,6 @@
+export { User } from './user.ts';
+export { EmailClaim } from './email-claim.ts';
+export { VideoProgress } from './video-progress.ts';
+export { Change } from './change.ts';
+export { Sequence } from './sequence.ts';
+export { AppTable } from './table.ts';

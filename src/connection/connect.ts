@@ -1,0 +1,118 @@
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { startLocalDynamo, type LocalDynamo, type LocalDynamoOptions } from '../local/index.ts';
+
+export type ConnectionSource = 'client' | 'explicit' | 'environment' | 'embedded';
+
+export interface ConnectOptions {
+  /** A ready client; tablekit uses it as is and never destroys it. */
+  client?: DynamoDBClient;
+  /** DynamoDB endpoint, e.g. http://127.0.0.1:8000 for DynamoDB Local. */
+  endpoint?: string;
+  region?: string;
+  credentials?: DynamoDBClientConfig['credentials'];
+  /** Extra SDK client settings (retries, timeouts, request handler). */
+  clientConfig?: DynamoDBClientConfig;
+  /** Options for the embedded DynamoDB Local used when nothing else is configured. */
+  embedded?: LocalDynamoOptions;
+  /** Environment to read (default process.env); handy in tests. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface Connection {
+  readonly client: DynamoDBClient;
+  readonly doc: DynamoDBDocumentClient;
+  /** How the connection was resolved. */
+  readonly source: ConnectionSource;
+  readonly endpoint: string | undefined;
+  readonly region: string;
+  /** The embedded DynamoDB Local, when this connection started one. */
+  readonly local: LocalDynamo | undefined;
+  /** Releases sockets and stops an embedded DynamoDB Local this connection started; idempotent. */
+  close(): Promise<void>;
+}
+
+const LOCAL_REGION = 'local';
+const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+function isLoopback(endpoint: string): boolean {
+  try {
+    const host = new URL(endpoint).hostname;
+    return host === 'localhost' || host === '[::1]' || host.startsWith('127.');
+  } catch {
+    return false;
+  }
+}
+
+/** Marshalling options shared by every DocumentClient tablekit creates. */
+export const translateConfig = {
+  marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  unmarshallOptions: { wrapNumbers: false },
+} as const;
+
+function wrap(client: DynamoDBClient, source: ConnectionSource, endpoint: string | undefined, region: string, owned: boolean, local?: LocalDynamo): Connection {
+  const doc = DynamoDBDocumentClient.from(client, translateConfig);
+  let closed: Promise<void> | undefined;
+  return {
+    client,
+    doc,
+    source,
+    endpoint,
+    region,
+    local,
+    close: () =>
+      (closed ??= (async () => {
+        if (owned) client.destroy();
+        await local?.stop();
+      })()),
+  };
+}
+
+function clientFor(endpoint: string | undefined, region: string, options: ConnectOptions): DynamoDBClient {
+  const credentials = options.credentials ?? (endpoint && isLoopback(endpoint) && !hasEnvCredentials(options.env) ? localCredentials : undefined);
+  return new DynamoDBClient({
+    ...options.clientConfig,
+    region,
+    ...(endpoint ? { endpoint } : {}),
+    ...(credentials ? { credentials } : {}),
+  });
+}
+
+function hasEnvCredentials(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY);
+}
+
+/**
+ * Resolves where DynamoDB is: explicit options, then the environment (DYNAMODB_ENDPOINT,
+ * AWS_REGION / AWS_DEFAULT_REGION with the SDK's default credential chain), then an embedded
+ * DynamoDB Local started in memory on a free port.
+ */
+export async function connect(options: ConnectOptions = {}): Promise<Connection> {
+  const env = options.env ?? process.env;
+  const envRegion = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (options.client) {
+    const region = (await options.client.config.region()) ?? LOCAL_REGION;
+    return wrap(options.client, 'client', options.endpoint, region, false);
+  }
+  if (options.endpoint || options.region) {
+    const region = options.region ?? envRegion ?? LOCAL_REGION;
+    return wrap(clientFor(options.endpoint, region, options), 'explicit', options.endpoint, region, true);
+  }
+  const envEndpoint = env.DYNAMODB_ENDPOINT;
+  if (envEndpoint || envRegion) {
+    const region = envRegion ?? LOCAL_REGION;
+    return wrap(clientFor(envEndpoint, region, options), 'environment', envEndpoint, region, true);
+  }
+  const local = await startLocalDynamo(options.embedded);
+  try {
+    return wrap(clientFor(local.endpoint, LOCAL_REGION, options), 'embedded', local.endpoint, LOCAL_REGION, true, local);
+  } catch (error) {
+    await local.stop();
+    throw error;
+  }
+}
+
+/** Connects to a DynamoDB Local already running on localhost (like dddart's DynamoConnection.local()). */
+export function connectLocal(port = 8000, options: Omit<ConnectOptions, 'endpoint' | 'client'> = {}): Promise<Connection> {
+  return connect({ ...options, endpoint: `http://127.0.0.1:${port}`, region: options.region ?? LOCAL_REGION });
+}

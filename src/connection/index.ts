@@ -1,0 +1,1 @@
+export { connect, connectLocal, translateConfig, type Connection, type ConnectOptions, type ConnectionSource } from './connect.ts';

@@ -1,0 +1,48 @@
+/** tablekit public API. */
+export { defineEntity, SchemaDefinitionError, NUMBER_KEY_DIGITS } from './schema/index.ts';
+export type {
+  AccessPattern,
+  AccessPatternName,
+  EntityDefinition,
+  EntityKeys,
+  EntityOptions,
+  FieldName,
+  InferInput,
+  InferItem,
+  InferKey,
+  InferPatternKey,
+  KeyTemplate,
+} from './schema/index.ts';
+export {
+  defineTable,
+  defaultIndexes,
+  bindTable,
+  EntityClient,
+  TableMismatchError,
+  toAwsCli,
+  toCloudFormation,
+  toIamPolicy,
+  electroSchemaOf,
+} from './table/index.ts';
+export type {
+  BoundTable,
+  ElectroEntity,
+  ElectroModel,
+  ElectroService,
+  EnsureResult,
+  EntityMap,
+  ExportFormat,
+  IamOptions,
+  IndexKeys,
+  Page,
+  QueryOptions,
+  ResolvedPattern,
+  TableDefinition,
+  TableIndexes,
+  TableOptions,
+  TableSummary,
+} from './table/index.ts';
+export { connect, connectLocal, type Connection, type ConnectOptions, type ConnectionSource } from './connection/index.ts';
+export { startLocalDynamo, LocalDynamoError, type LocalDynamo, type LocalDynamoOptions } from './local/index.ts';
+export { RepositoryError, isRepositoryError, mapError, type RepositoryErrorCode, type ValidationIssue } from './errors/index.ts';
+export { generateAccessPatternDoc } from './docs/index.ts';
