@@ -1,1 +1,3 @@
-export function generateAccessPatternDoc(): string { return ""; }
+export { generateAccessPatternDoc } from './access-patterns.ts';
+export { compareDoc, writeDoc, type DocCheck } from './check.ts';
+export { exampleItem } from './examples.ts';

@@ -1,0 +1,183 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { connect, type Connection } from '../connection/index.ts';
+import { compareDoc, generateAccessPatternDoc, writeDoc } from '../docs/index.ts';
+import { startLocalDynamo } from '../local/index.ts';
+import type { TableDefinition } from '../table/index.ts';
+import { runDemo } from './demo.ts';
+import { loadTable } from './load-table.ts';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+interface ConnectionFlags {
+  endpoint?: string;
+  region?: string;
+  tableName?: string;
+  module?: string;
+  export?: string;
+}
+
+const parsePort = (value: string) => {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidArgumentError('must be a port number (1-65535)');
+  return port;
+};
+
+function connectionOptions(command: Command): Command {
+  return command
+    .option('--endpoint <url>', 'DynamoDB endpoint (default: $DYNAMODB_ENDPOINT, else AWS by region, else embedded)')
+    .option('--region <region>', 'AWS region (default: $AWS_REGION)')
+    .option('--table-name <name>', 'physical table name (default: the definition name)');
+}
+
+function tableOptions(command: Command): Command {
+  return command
+    .option('--module <path>', 'module exporting your table definition (default: the bundled entities)')
+    .option('--export <name>', 'export name of the table definition in --module', 'AppTable');
+}
+
+async function withConnection<T>(flags: ConnectionFlags, action: (connection: Connection) => Promise<T>): Promise<T> {
+  const connection = await connect({ ...(flags.endpoint ? { endpoint: flags.endpoint } : {}), ...(flags.region ? { region: flags.region } : {}) });
+  if (connection.source === 'embedded') {
+    console.error('note: no --endpoint, DYNAMODB_ENDPOINT or AWS_REGION given: using a temporary in-memory DynamoDB Local.');
+  }
+  try {
+    return await action(connection);
+  } finally {
+    await connection.close();
+  }
+}
+
+const table = (flags: ConnectionFlags): Promise<TableDefinition> => loadTable(flags.module, flags.export);
+const print = (value: unknown) => console.log(typeof value === 'string' ? value : JSON.stringify(value, null, 2));
+
+export function buildProgram(): Command {
+  const program = new Command('tablekit')
+    .description('Single-table DynamoDB modelling: zod entities, ElectroDB keys, table exports, embedded DynamoDB Local.')
+    .showHelpAfterError('(run with --help for usage)');
+
+  tableOptions(connectionOptions(program.command('demo')))
+    .description('connect (embedded DynamoDB Local by default), ensure the table, write and read every entity, run every access pattern')
+    .action(async (flags: ConnectionFlags) => {
+      const started = performance.now();
+      const definition = await table(flags);
+      const connection = await connect({ ...(flags.endpoint ? { endpoint: flags.endpoint } : {}), ...(flags.region ? { region: flags.region } : {}) });
+      console.log(`tablekit demo: connected (${connection.source}) in ${(performance.now() - started).toFixed(0)} ms`);
+      try {
+        const bound = flags.tableName ? { ...definition, name: flags.tableName } : definition;
+        await runDemo(bound as TableDefinition, connection);
+      } finally {
+        await connection.close();
+      }
+      console.log(`\nDone in ${(performance.now() - started).toFixed(0)} ms; ${connection.local ? 'embedded DynamoDB Local stopped.' : 'connection closed.'}`);
+    });
+
+  program
+    .command('local')
+    .description('run DynamoDB Local in the foreground for your dev loop (Ctrl-C stops it)')
+    .option('--port <port>', 'port (default: 8000)', parsePort, 8000)
+    .option('--db-path <dir>', 'keep data in this directory (default: in memory)')
+    .action(async (flags: { port: number; dbPath?: string }) => {
+      const local = await startLocalDynamo({ port: flags.port, ...(flags.dbPath ? { dbPath: flags.dbPath } : {}) });
+      console.log(`DynamoDB Local is running at ${local.endpoint} (${flags.dbPath ? `data in ${flags.dbPath}` : 'in memory'}).`);
+      console.log(`export DYNAMODB_ENDPOINT=${local.endpoint}`);
+      setInterval(() => undefined, 1 << 30);
+    });
+
+  const tableCommand = program.command('table').description('manage the table (ensure | delete | describe | list)');
+  tableOptions(connectionOptions(tableCommand.command('ensure')))
+    .description('create the table if missing, wait until ACTIVE, enable TTL; fails if an existing table differs')
+    .action((flags: ConnectionFlags) =>
+      withConnection(flags, async (c) => print(await (await table(flags)).bind(c, { ...(flags.tableName ? { tableName: flags.tableName } : {}) }).ensure())),
+    );
+  tableOptions(connectionOptions(tableCommand.command('delete')))
+    .description('delete the table')
+    .action((flags: ConnectionFlags) =>
+      withConnection(flags, async (c) => {
+        const bound = (await table(flags)).bind(c, { ...(flags.tableName ? { tableName: flags.tableName } : {}) });
+        print((await bound.delete()) ? `deleted ${bound.tableName}` : `${bound.tableName} did not exist`);
+      }),
+    );
+  tableOptions(connectionOptions(tableCommand.command('describe')))
+    .description('show the live table: keys, indexes, stream, TTL, item count')
+    .action((flags: ConnectionFlags) =>
+      withConnection(flags, async (c) => {
+        const bound = (await table(flags)).bind(c, { ...(flags.tableName ? { tableName: flags.tableName } : {}) });
+        const summary = await bound.describe();
+        if (!summary) throw new Error(`table ${bound.tableName} does not exist (create it with: tablekit table ensure)`);
+        print(summary);
+      }),
+    );
+  connectionOptions(tableCommand.command('list'))
+    .description('list the tables on the connection')
+    .action((flags: ConnectionFlags) => withConnection(flags, async (c) => print((await (await table({})).bind(c).list()).join('\n') || '(no tables)')));
+
+  const exportCommand = program.command('export').description('print the table as CloudFormation, AWS CLI commands or an IAM policy');
+  tableOptions(exportCommand.command('cloudformation'))
+    .description('AWS::DynamoDB::Table template')
+    .addOption(new Option('--format <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
+    .option('--table-name <name>', 'physical table name')
+    .action(async (flags: ConnectionFlags & { format: 'yaml' | 'json' }) => {
+      process.stdout.write((await table(flags)).toCloudFormation({ format: flags.format, ...(flags.tableName ? { tableName: flags.tableName } : {}) }));
+    });
+  tableOptions(exportCommand.command('aws-cli'))
+    .description('aws dynamodb create-table + update-time-to-live commands')
+    .option('--table-name <name>', 'physical table name')
+    .option('--endpoint-url <url>', 'add --endpoint-url (e.g. for DynamoDB Local)')
+    .option('--region <region>', 'add --region')
+    .action(async (flags: ConnectionFlags & { endpointUrl?: string }) => {
+      process.stdout.write(
+        (await table(flags)).toAwsCli({
+          ...(flags.tableName ? { tableName: flags.tableName } : {}),
+          ...(flags.endpointUrl ? { endpointUrl: flags.endpointUrl } : {}),
+          ...(flags.region ? { region: flags.region } : {}),
+        }),
+      );
+    });
+  tableOptions(exportCommand.command('iam'))
+    .description('least-privilege IAM policy for the table and its indexes')
+    .option('--table-name <name>', 'physical table name')
+    .option('--region <region>', 'region in the ARNs (default *)')
+    .option('--account <id>', 'account id in the ARNs (default *)')
+    .option('--management', 'also allow ensure() (CreateTable, DescribeTable, UpdateTimeToLive)')
+    .addOption(new Option('--format <format>', 'output format').choices(['json']).default('json'))
+    .action(async (flags: ConnectionFlags & { account?: string; management?: boolean }) => {
+      process.stdout.write(
+        (await table(flags)).toIamPolicy({
+          ...(flags.tableName ? { tableName: flags.tableName } : {}),
+          ...(flags.region ? { region: flags.region } : {}),
+          ...(flags.account ? { accountId: flags.account } : {}),
+          includeManagement: flags.management ?? false,
+        }),
+      );
+    });
+
+  tableOptions(program.command('docs'))
+    .description('generate the access-pattern document; --check fails when the committed file is stale')
+    .option('--check', 'exit 1 if the file differs from what would be generated')
+    .option('--out <path>', 'output file', 'docs/access-patterns.md')
+    .action(async (flags: ConnectionFlags & { check?: boolean; out: string }) => {
+      const content = generateAccessPatternDoc(await table(flags));
+      if (flags.check) {
+        const result = compareDoc(flags.out, content);
+        if (!result.upToDate) throw new Error(`${result.summary}\nRegenerate it with: npm run docs (tablekit docs) and commit it.`);
+        console.log(result.summary);
+        return;
+      }
+      writeDoc(flags.out, content);
+      console.log(`wrote ${flags.out}`);
+    });
+
+  return program;
+}
+
+export async function main(argv = process.argv): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    console.error(`tablekit: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/bin/tablekit.js')) await main();

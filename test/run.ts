@@ -1,0 +1,36 @@
+/**
+ * Test runner: starts ONE DynamoDB Local for the whole run (unless DYNAMODB_ENDPOINT is set),
+ * runs ava with DYNAMODB_ENDPOINT exported, and stops it even when tests fail.
+ */
+import { spawn } from 'node:child_process';
+import { startLocalDynamo, type LocalDynamo } from '../src/local/index.ts';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+let local: LocalDynamo | undefined;
+if (!process.env.DYNAMODB_ENDPOINT) {
+  const started = Date.now();
+  local = await startLocalDynamo();
+  process.env.DYNAMODB_ENDPOINT = local.endpoint;
+  console.log(`DynamoDB Local ${local.endpoint} (pid ${local.pid}) started in ${Date.now() - started} ms`);
+}
+
+const ava = spawn(process.execPath, ['node_modules/ava/entrypoints/cli.mjs', ...process.argv.slice(2)], {
+  stdio: ['inherit', 'pipe', 'inherit'],
+  env: process.env,
+});
+let output = '';
+ava.stdout.on('data', (chunk: Buffer) => {
+  process.stdout.write(chunk);
+  output = (output + chunk.toString()).slice(-4000);
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => ava.kill(signal));
+const code = await new Promise<number>((resolve) => ava.once('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0))));
+await local?.stop();
+
+// One plain closing line that any CI log reader understands.
+const count = (word: string) => Number(new RegExp(`(\\d+) (?:tests?|known failures?) ${word}`).exec(output)?.[1] ?? 0);
+const passed = count('passed');
+const failed = count('failed');
+console.log(`ava: ${passed} passed, ${failed} failed`);
+process.exit(code !== 0 ? code : passed === 0 ? 1 : 0);
