@@ -180,4 +180,4 @@ export async function main(argv = process.argv): Promise<void> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/bin/tablekit.js')) await main();
+if (import.meta.url === `file://${process.argv[1]}`) await main();
