@@ -4,3 +4,4 @@ export { VideoProgress } from './video-progress.ts';
 export { Change } from './change.ts';
 export { Sequence } from './sequence.ts';
 export { AppTable } from './table.ts';
+export { openStore, type Store, type StoreOptions } from './store.ts';

@@ -46,3 +46,30 @@ export { connect, connectLocal, type Connection, type ConnectOptions, type Conne
 export { startLocalDynamo, LocalDynamoError, type LocalDynamo, type LocalDynamoOptions } from './local/index.ts';
 export { RepositoryError, isRepositoryError, mapError, type RepositoryErrorCode, type ValidationIssue } from './errors/index.ts';
 export { generateAccessPatternDoc } from './docs/index.ts';
+export {
+  createRepository,
+  DynamoRepository,
+  InMemoryRepository,
+  StorageRepository,
+  MAX_ITEM_BYTES,
+  MAX_TRANSACTION_ITEMS,
+} from './repository/index.ts';
+export type {
+  Condition,
+  CreateRepositoryOptions,
+  Filter,
+  FindOptions,
+  Finders,
+  GetManyResult,
+  IdentifiedObject,
+  InferId,
+  PageOptions,
+  Repository,
+  RepositoryOptions,
+  RepositoryPage,
+  RepositoryQuery,
+  SaveAllOptions,
+  SaveAllProgress,
+  SaveAllResult,
+} from './repository/index.ts';
+export { defaultRetryPolicy, defaultConflictPolicy, type RetryPolicy } from './retry/index.ts';

@@ -45,6 +45,11 @@ function messageFor(code: RepositoryErrorCode, context: ErrorContext, fallback: 
   }
 }
 
+/** The error for a failed precondition (notFound, alreadyExists, conflict), worded the same everywhere. */
+export function conditionError(code: RepositoryErrorCode, context: Pick<ErrorContext, 'entity' | 'id'>, cause?: unknown): RepositoryError {
+  return new RepositoryError(code, messageFor(code, context, `${context.entity ?? 'item'}${describeId(context.id)}: ${code}`), { cause, id: context.id });
+}
+
 /**
  * The one place where errors from the SDK, the network and ElectroDB become RepositoryErrors.
  * Decisions use error names and cancellation reason codes, never message text.

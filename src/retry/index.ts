@@ -1,0 +1,1 @@
+export { backoffDelay, defaultConflictPolicy, defaultRetryPolicy, retryPolicy, sleep, withRetries, type RetryPolicy } from './policy.ts';
