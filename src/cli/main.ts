@@ -5,6 +5,7 @@ import { compareDoc, generateAccessPatternDoc, writeDoc } from '../docs/index.ts
 import { startLocalDynamo } from '../local/index.ts';
 import type { TableDefinition } from '../table/index.ts';
 import { runDemo } from './demo.ts';
+import { runRepositoryDemo } from './repository-demo.ts';
 import { loadTable } from './load-table.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -66,6 +67,8 @@ export function buildProgram(): Command {
       try {
         const bound = flags.tableName ? { ...definition, name: flags.tableName } : definition;
         await runDemo(bound as TableDefinition, connection);
+        // The repository tour uses the bundled entities, so it runs only for the bundled table.
+        if (!flags.module) await runRepositoryDemo(connection, bound.name);
       } finally {
         await connection.close();
       }
