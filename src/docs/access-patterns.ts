@@ -114,7 +114,13 @@ export function generateAccessPatternDoc(table: TableDefinition): string {
     const managed = [entity.timestamps ? 'createdAt/updatedAt' : '', entity.versioned ? 'version (optimistic locking)' : '', entity.ttl ? `TTL on ${entity.ttl}` : ''].filter(Boolean);
     out.push('', `Managed: ${managed.length ? managed.join(', ') : 'none'}. Example: ${code(JSON.stringify(examples[entity.name]))}`, '');
   }
-  out.push('## Access patterns', '', 'Every pattern is a GetItem or a Query on one index; none needs a Scan.', '');
+  out.push(
+    '## Access patterns',
+    '',
+    'Every pattern is a GetItem or a Query on one index; none needs a Scan. Repositories expose each one as `find.<pattern>(key, options)`. ' +
+      'The only Scan is a repository\'s `query()` without a pattern (every item of one entity, filtered by entity type), meant for small entities and tests.',
+    '',
+  );
   out.push('| entity | pattern | operation | index | pk composites | sk composites | DynamoDB request for the example | kind | purpose |');
   out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const pattern of table.patterns) {
