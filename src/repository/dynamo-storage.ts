@@ -141,13 +141,17 @@ export class DynamoStorage implements Storage {
     return found;
   }
 
-  private async batchWrite(requests: Record<string, unknown>[], options: SaveAllOptions): Promise<SaveAllResult> {
+  /**
+   * BatchWriteItem in chunks of 25 through a pool of workers. Requests are built inside the
+   * workers, chunk by chunk, so building overlaps with the requests already in flight.
+   */
+  private async batchWrite<T>(inputs: readonly T[], toRequest: (input: T) => Record<string, unknown>, options: SaveAllOptions): Promise<SaveAllResult> {
     const result: SaveAllResult = { written: 0, requests: 0, retriedItems: 0 };
     const limit = pLimit(Math.max(1, options.concurrency ?? 8));
     await Promise.all(
-      chunk(requests, BATCH_WRITE_SIZE).map((requestChunk) =>
+      chunk(inputs, BATCH_WRITE_SIZE).map((inputChunk) =>
         limit(async () => {
-          let pending = requestChunk;
+          let pending = inputChunk.map(toRequest);
           await withRetries(
             this.retry,
             async () => {
@@ -156,7 +160,7 @@ export class DynamoStorage implements Storage {
               const unprocessed = (response.UnprocessedItems?.[this.tableName] ?? []) as Record<string, unknown>[];
               result.written += pending.length - unprocessed.length;
               result.retriedItems += unprocessed.length;
-              options.onProgress?.({ written: result.written, total: requests.length });
+              options.onProgress?.({ written: result.written, total: inputs.length });
               pending = unprocessed;
               return pending.length === 0 ? { done: true, value: undefined } : { done: false };
             },
@@ -169,11 +173,11 @@ export class DynamoStorage implements Storage {
   }
 
   batchPut(items: readonly Item[], options: SaveAllOptions): Promise<SaveAllResult> {
-    return this.batchWrite(items.map((item) => ({ PutRequest: { Item: (this.electro.put(item).params() as { Item: Item }).Item } })), options);
+    return this.batchWrite(items, (item) => ({ PutRequest: { Item: (this.electro.put(item).params() as { Item: Item }).Item } }), options);
   }
 
   async batchDelete(keys: readonly Item[]): Promise<void> {
-    await this.batchWrite(keys.map((key) => ({ DeleteRequest: { Key: (this.electro.delete(key).params() as { Key: Item }).Key } })), {});
+    await this.batchWrite(keys, (key) => ({ DeleteRequest: { Key: (this.electro.delete(key).params() as { Key: Item }).Key } }), {});
   }
 
   async page(query: StorageQuery): Promise<Page<Item>> {

@@ -76,16 +76,27 @@ function assertKeyFields(name: string, keys: EntityKeys, fields: Record<string, 
   }
 }
 
-/** Fields that appear in a key with more than one composite: '#' in them could forge another key. */
-function delimiterSensitiveFields(keys: EntityKeys): Set<string> {
-  const sensitive = new Set<string>();
+/**
+ * ElectroDB joins composites as `label1_value1#label2_value2`. A value containing `#label2_`
+ * could therefore forge another tuple's key; any other text (including `#` and `$`) is safe.
+ * Returns, per field, the sequences its values may not contain.
+ */
+function forbiddenKeySequences(keys: EntityKeys): Map<string, Set<string>> {
+  const forbidden = new Map<string, Set<string>>();
   for (const [, template] of templates(keys)) {
-    for (const part of [template.pk, template.sk ?? []]) if (part.length > 1) part.forEach((field) => sensitive.add(field));
+    for (const part of [template.pk, template.sk ?? []]) {
+      if (part.length < 2) continue;
+      for (const field of part) {
+        const set = forbidden.get(field) ?? new Set<string>();
+        part.forEach((label) => set.add(`${KEY_DELIMITER}${label}_`));
+        forbidden.set(field, set);
+      }
+    }
   }
-  return sensitive;
+  return forbidden;
 }
 
-function keyIssues(values: Record<string, unknown>, fields: readonly string[], shapes: Record<string, FieldShape>, sensitive: Set<string>) {
+function keyIssues(values: Record<string, unknown>, fields: readonly string[], shapes: Record<string, FieldShape>, forbidden: Map<string, Set<string>>) {
   const issues: ValidationIssue[] = [];
   for (const field of fields) {
     const value = values[field];
@@ -99,8 +110,9 @@ function keyIssues(values: Record<string, unknown>, fields: readonly string[], s
       issues.push({ path: [field], message: `key values must be strings, received ${value === null ? 'null' : typeof value}` });
     } else if (value.length === 0) {
       issues.push({ path: [field], message: 'key values cannot be empty' });
-    } else if (sensitive.has(field) && value.includes(KEY_DELIMITER)) {
-      issues.push({ path: [field], message: `key values cannot contain '${KEY_DELIMITER}' (it separates key parts)` });
+    } else {
+      const sequence = [...(forbidden.get(field) ?? [])].find((candidate) => value.includes(candidate));
+      if (sequence) issues.push({ path: [field], message: `key values cannot contain '${sequence}' (it separates the parts of a key)` });
     }
   }
   return issues;
@@ -142,12 +154,12 @@ export function defineEntity<
   }
 
   const idFields = [...keys.primary.pk, ...(keys.primary.sk ?? [])] as string[];
-  const sensitive = delimiterSensitiveFields(keys);
+  const forbidden = forbiddenKeySequences(keys);
   const allKeyFields = [...new Set(templates(keys).flatMap(([, t]) => [...t.pk, ...(t.sk ?? [])]))];
   const codec = createDateCodec(fields);
 
   const checkKey = (values: Record<string, unknown>, keyFields: readonly string[], id?: unknown) => {
-    const issues = keyIssues(values, keyFields, fields, sensitive);
+    const issues = keyIssues(values, keyFields, fields, forbidden);
     if (issues.length > 0) throw RepositoryError.validation(name, issues, id);
   };
   const toStored = (input: unknown, id?: unknown) => {
