@@ -1,4 +1,4 @@
-import { connect, createRepository, type BoundTable, type Connection, type ConnectOptions, type DynamoRepository } from 'tablekit';
+import { ChangeLog, connect, createRepository, type BoundTable, type Connection, type ConnectOptions, type DynamoRepository } from 'tablekit';
 import { Change } from './change.ts';
 import { EmailClaim } from './email-claim.ts';
 import { Sequence } from './sequence.ts';
@@ -22,6 +22,8 @@ export interface Store {
   readonly videoProgress: DynamoRepository<typeof VideoProgress>;
   readonly changes: DynamoRepository<typeof Change>;
   readonly sequences: DynamoRepository<typeof Sequence>;
+  /** Per-project change log with gapless sequences. */
+  readonly changeLog: ChangeLog<(typeof AppTable)['entities']>;
   readonly table: BoundTable<(typeof AppTable)['entities']>;
   readonly connection: Connection;
   /** Disposes the repositories and closes the connection it opened (stopping an embedded DynamoDB Local); idempotent. */
@@ -49,6 +51,7 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
   let closed: Promise<void> | undefined;
   return {
     ...repositories,
+    changeLog: new ChangeLog(table),
     table,
     connection,
     close: () =>

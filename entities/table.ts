@@ -1,5 +1,6 @@
 import { defineTable } from 'tablekit';
 import { Change } from './change.ts';
+import { ChangeHead } from './change-head.ts';
 import { EmailClaim } from './email-claim.ts';
 import { Sequence } from './sequence.ts';
 import { User } from './user.ts';
@@ -13,6 +14,7 @@ export const AppTable = defineTable({
     emailClaim: EmailClaim,
     videoProgress: VideoProgress,
     change: Change,
+    changeHead: ChangeHead,
     sequence: Sequence,
   },
 });

@@ -72,4 +72,6 @@ export type {
   SaveAllProgress,
   SaveAllResult,
 } from './repository/index.ts';
+export { ChangeLog, type ChangeInputOf, type ChangeLogEntities, type ChangeLogOptions, type ChangeLogStats, type ChangeOf } from './services/index.ts';
+export { transactItem, transactWrite, type TransactionAction } from './table/index.ts';
 export { defaultRetryPolicy, defaultConflictPolicy, type RetryPolicy } from './retry/index.ts';

@@ -14,7 +14,7 @@ export interface ErrorContext {
   /** What a failed condition means for this operation (`alreadyExists` for a put-if-absent, ...). */
   conditionFailed?: RepositoryErrorCode;
   /** Explains a cancelled transaction from its per-item reasons (index = request order). */
-  explainCancellation?: (reasons: CancellationReason[]) => RepositoryError | undefined;
+  explainCancellation?: (reasons: CancellationReason[], cause: unknown) => RepositoryError | undefined;
 }
 
 const throttlingNames = new Set([
@@ -65,7 +65,7 @@ export function mapError(error: unknown, context: ErrorContext = {}): Repository
   if (name === 'ConditionalCheckFailedException') return make(context.conditionFailed ?? 'conflict');
   if (name === 'TransactionCanceledException') {
     const reasons = err.CancellationReasons ?? [];
-    const explained = context.explainCancellation?.(reasons);
+    const explained = context.explainCancellation?.(reasons, error);
     if (explained) return explained;
     const codes = reasons.map((reason) => reason.Code);
     if (codes.includes('ThrottlingError')) return make('throttled', `transaction throttled: ${message}`);

@@ -6,14 +6,13 @@ import {
   PutCommand,
   QueryCommand,
   ScanCommand,
-  TransactWriteCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
 import { conditionError, mapError, RepositoryError, type CancellationReason } from '../errors/index.ts';
 import { withRetries, type RetryPolicy } from '../retry/index.ts';
 import type { EntityDefinition } from '../schema/index.ts';
-import { decodeCursor, encodeCursor, type ElectroEntity, type TableIndexes } from '../table/index.ts';
+import { decodeCursor, encodeCursor, transactItem, transactWrite, type ElectroEntity, type TableIndexes } from '../table/index.ts';
 import { electroWhere } from './filter.ts';
 import type { ConditionalPut, Item, Storage, StorageQuery } from './storage.ts';
 import type { Page, SaveAllOptions, SaveAllResult } from './types.ts';
@@ -102,20 +101,18 @@ export class DynamoStorage implements Storage {
   }
 
   async transactPut(writes: readonly ConditionalPut[]): Promise<void> {
-    if (writes.length === 0) return;
-    const TransactItems = writes.map((write) => ({ Put: this.putParams(write) }));
-    try {
-      await this.doc.send(new TransactWriteCommand({ TransactItems } as ConstructorParameters<typeof TransactWriteCommand>[0]));
-    } catch (error) {
-      throw mapError(error, {
+    await transactWrite(
+      this.doc,
+      writes.map((write) => transactItem('Put', this.putParams(write))),
+      {
         entity: this.entity.name,
-        explainCancellation: (reasons: CancellationReason[]) => {
+        explainCancellation: (reasons: CancellationReason[], cause: unknown) => {
           const index = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
           const failed = index >= 0 ? writes[index] : undefined;
-          return failed ? conditionError(failed.onFailed.code, this.context(failed.onFailed.id), error) : undefined;
+          return failed ? conditionError(failed.onFailed.code, this.context(failed.onFailed.id), cause) : undefined;
         },
-      });
-    }
+      },
+    );
   }
 
   async batchGet(keys: readonly Item[], consistent: boolean): Promise<Item[]> {

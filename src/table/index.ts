@@ -6,3 +6,4 @@ export { buildElectro, electroSchemaOf, type ElectroEntity, type ElectroModel, t
 export { compareTable, ensureTable, deleteTable, describeTable, listTables, TableMismatchError, type EnsureResult, type TableSummary } from './manage.ts';
 export { toAwsCli, toCloudFormation, toIamPolicy, dataActions, managementActions, readIndexActions, type ExportFormat, type IamOptions } from './exports.ts';
 export { encodeCursor, decodeCursor } from './cursor.ts';
+export { transactItem, transactWrite, type TransactionAction } from './transaction.ts';
