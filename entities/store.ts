@@ -1,4 +1,4 @@
-import { ChangeLog, connect, createRepository, type BoundTable, type Connection, type ConnectOptions, type DynamoRepository } from 'tablekit';
+import { ChangeLog, connect, createRepository, UserService, VideoProgressService, type VideoProgressOptions, type BoundTable, type Connection, type ConnectOptions, type DynamoRepository } from 'tablekit';
 import { Change } from './change.ts';
 import { EmailClaim } from './email-claim.ts';
 import { Sequence } from './sequence.ts';
@@ -11,6 +11,8 @@ export interface StoreOptions extends ConnectOptions {
   tableName?: string;
   /** Create the table if it is missing (default true). */
   ensureTable?: boolean;
+  /** Options of the video progress service (retention days, completion threshold). */
+  videoProgress?: VideoProgressOptions;
   /** Use this connection instead of resolving one; the store then does not close it. */
   connection?: Connection;
 }
@@ -24,6 +26,10 @@ export interface Store {
   readonly sequences: DynamoRepository<typeof Sequence>;
   /** Per-project change log with gapless sequences. */
   readonly changeLog: ChangeLog<(typeof AppTable)['entities']>;
+  /** Registration with unique e-mails, refresh tokens, account reads and deletion. */
+  readonly userService: UserService<(typeof AppTable)['entities']>;
+  /** Video progress with stale-write protection and TTL. */
+  readonly videoProgressService: VideoProgressService<(typeof AppTable)['entities']>;
   readonly table: BoundTable<(typeof AppTable)['entities']>;
   readonly connection: Connection;
   /** Disposes the repositories and closes the connection it opened (stopping an embedded DynamoDB Local); idempotent. */
@@ -32,7 +38,7 @@ export interface Store {
 
 /** Opens the application store; with no configuration it runs on an embedded DynamoDB Local. */
 export async function openStore(options: StoreOptions = {}): Promise<Store> {
-  const { tableName, ensureTable = true, connection: given, ...connectOptions } = options;
+  const { tableName, ensureTable = true, connection: given, videoProgress: progressOptions, ...connectOptions } = options;
   const connection = given ?? (await connect(connectOptions));
   const table = AppTable.bind(connection, tableName ? { tableName } : {});
   try {
@@ -52,6 +58,8 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
   return {
     ...repositories,
     changeLog: new ChangeLog(table),
+    userService: new UserService(table),
+    videoProgressService: new VideoProgressService(table, progressOptions),
     table,
     connection,
     close: () =>

@@ -72,6 +72,20 @@ export type {
   SaveAllProgress,
   SaveAllResult,
 } from './repository/index.ts';
+export {
+  UserService,
+  VideoProgressService,
+  hashToken,
+  normaliseEmail,
+  type RegisterInput,
+  type RecordInput,
+  type RecordResult,
+  type UserEntities,
+  type UserOf,
+  type VideoProgressEntities,
+  type VideoProgressOf,
+  type VideoProgressOptions,
+} from './services/index.ts';
 export { ChangeLog, type ChangeInputOf, type ChangeLogEntities, type ChangeLogOptions, type ChangeLogStats, type ChangeOf } from './services/index.ts';
 export { transactItem, transactWrite, type TransactionAction } from './table/index.ts';
 export { defaultRetryPolicy, defaultConflictPolicy, type RetryPolicy } from './retry/index.ts';
