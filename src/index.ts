@@ -86,6 +86,7 @@ export {
   type VideoProgressOf,
   type VideoProgressOptions,
 } from './services/index.ts';
+export { withChangeLog, type OutboxOptions, type ChangeEntry, type CompanionWrite } from './services/index.ts';
 export { ChangeLog, type ChangeInputOf, type ChangeLogEntities, type ChangeLogOptions, type ChangeLogStats, type ChangeOf } from './services/index.ts';
 export { transactItem, transactWrite, type TransactionAction } from './table/index.ts';
 export { defaultRetryPolicy, defaultConflictPolicy, type RetryPolicy } from './retry/index.ts';

@@ -67,7 +67,8 @@ export class DynamoStorage implements Storage {
     }
   }
 
-  private putParams({ item, condition }: ConditionalPut): Params {
+  /** The PutItem params (with the condition) ElectroDB builds for a write. */
+  putParams({ item, condition }: ConditionalPut): Params {
     const firstIdField = this.entity.idFields[0] as string;
     switch (condition.kind) {
       case 'absent':
@@ -90,8 +91,13 @@ export class DynamoStorage implements Storage {
     }
   }
 
+  /** DeleteItem params; `mustExist` adds the existence condition. */
+  deleteParams(key: Item, mustExist: boolean): Params {
+    return (mustExist ? this.electro.remove(key).params() : this.electro.delete(key).params()) as Params;
+  }
+
   async delete(key: Item, mustExist: boolean, id: unknown): Promise<boolean> {
-    const params = (mustExist ? this.electro.remove(key).params() : this.electro.delete(key).params()) as Params;
+    const params = this.deleteParams(key, mustExist);
     try {
       const result = await this.doc.send(new DeleteCommand({ ...(params as ConstructorParameters<typeof DeleteCommand>[0]), ReturnValues: 'ALL_OLD' }));
       return result.Attributes !== undefined;

@@ -13,6 +13,28 @@ export type ChangeOf<E extends ChangeLogEntities> = InferItem<E['change']>;
 /** What a caller appends: a change without the fields the log assigns. */
 export type ChangeInputOf<E extends ChangeLogEntities> = Omit<InferInput<E['change']>, 'projectId' | 'seq' | 'timestamp' | 'outdatedBy'>;
 
+/** A write that must commit in the same transaction as its change (see appendWith). */
+export interface CompanionWrite {
+  /** A TransactWriteItems entry (see transactItem). */
+  item: Record<string, Item>;
+  /** The error when this item's condition fails. */
+  failure: (cause: unknown) => RepositoryError;
+}
+
+export interface ChangeEntry<E extends ChangeLogEntities> {
+  change: ChangeInputOf<E>;
+  companion?: CompanionWrite;
+}
+
+type Candidate = { change: Item; companion: CompanionWrite | undefined };
+
+/** Another writer moved the sequence (or a head) first: re-read and retry. */
+class LogMoved extends RepositoryError {
+  constructor(projectId: string, cause: unknown) {
+    super('conflict', `change log of project '${projectId}' moved during the append`, { cause, id: projectId });
+  }
+}
+
 export interface ChangeLogStats {
   total: number;
   latestSeq: number;
@@ -76,12 +98,21 @@ export class ChangeLog<E extends ChangeLogEntities> {
   }
 
   /** Appends changes in order; ≤ 99 per transaction, larger inputs in consecutive gapless transactions. */
-  async appendMany(projectId: string, inputs: readonly ChangeInputOf<E>[]): Promise<ChangeOf<E>[]> {
+  appendMany(projectId: string, inputs: readonly ChangeInputOf<E>[]): Promise<ChangeOf<E>[]> {
+    return this.appendWith(projectId, inputs.map((change) => ({ change })));
+  }
+
+  /**
+   * Appends changes, each optionally with a companion write that must commit in the SAME
+   * transaction (the outbox: an entity write and its change, both or neither). A failed
+   * companion condition throws the companion's error; a moved sequence is re-read and retried.
+   */
+  async appendWith(projectId: string, entries: readonly ChangeEntry<E>[], options: { atomic?: boolean } = {}): Promise<ChangeOf<E>[]> {
     this.checkProject(projectId);
     // Validate every change before the first write: bad input never leaves a partial append.
     const now = new Date().toISOString();
-    let remaining = inputs.map((input, index) => {
-      const candidate: Item = { ...(input as Item), projectId, seq: 1, timestamp: now };
+    let remaining: Candidate[] = entries.map(({ change, companion }, index) => {
+      const candidate: Item = { ...(change as Item), projectId, seq: 1, timestamp: now };
       delete candidate.outdatedBy;
       try {
         this.changes.definition.toStored(candidate);
@@ -89,7 +120,7 @@ export class ChangeLog<E extends ChangeLogEntities> {
         if (isRepositoryError(error, 'validation')) throw RepositoryError.validation('change', error.issues.map((issue) => ({ ...issue, path: [index, ...issue.path] })));
         throw error;
       }
-      return candidate;
+      return { change: candidate, companion };
     });
     const appended: ChangeOf<E>[] = [];
     while (remaining.length > 0) {
@@ -98,9 +129,9 @@ export class ChangeLog<E extends ChangeLogEntities> {
         this.retry,
         async () => {
           try {
-            return { done: true, value: await this.appendOnce(projectId, batch) };
+            return { done: true, value: await this.appendOnce(projectId, batch, options.atomic ?? false) };
           } catch (error) {
-            if (isRepositoryError(error, 'conflict')) return { done: false };
+            if (error instanceof LogMoved) return { done: false };
             throw error;
           }
         },
@@ -113,29 +144,32 @@ export class ChangeLog<E extends ChangeLogEntities> {
   }
 
   /** One attempt: read the sequence and heads consistently, then write as many changes as fit in one transaction. */
-  private async appendOnce(projectId: string, candidates: Item[]): Promise<ChangeOf<E>[]> {
+  private async appendOnce(projectId: string, candidates: Candidate[], atomic: boolean): Promise<ChangeOf<E>[]> {
     const sequence = (await this.sequenceRepository.getMany([projectId as never])).items[0] as Item | undefined;
     const current = (sequence?.value as number | undefined) ?? 0;
     const entityKey = (item: Item) => JSON.stringify([item.entityType, item.entityId]);
     const window = candidates.slice(0, MAX_TRANSACTION_ITEMS - 1);
-    const headKeys = new Map(window.map((item) => [entityKey(item), { projectId, entityType: item.entityType, entityId: item.entityId }]));
+    const headKeys = new Map(window.map(({ change }) => [entityKey(change), { projectId, entityType: change.entityType, entityId: change.entityId }]));
     const found = await this.headRepository.getMany([...headKeys.values()] as never[]);
     const heads = new Map((found.items as Item[]).map((head) => [entityKey(head), head]));
 
     // Take changes while the transaction stays within 100 items.
-    const group: Item[] = [];
+    const group: Candidate[] = [];
     const touched = new Set<string>();
     let size = 1;
-    for (const item of window) {
-      const key = entityKey(item);
-      const extra = 1 + (touched.has(key) ? 0 : 1 + (heads.has(key) ? 1 : 0));
+    for (const candidate of window) {
+      const key = entityKey(candidate.change);
+      const extra = 1 + (candidate.companion ? 1 : 0) + (touched.has(key) ? 0 : 1 + (heads.has(key) ? 1 : 0));
       if (size + extra > MAX_TRANSACTION_ITEMS) break;
       size += extra;
       touched.add(key);
-      group.push(item);
+      group.push(candidate);
+    }
+    if (atomic && group.length < candidates.length) {
+      throw new RepositoryError('validation', `${candidates.length} changes with their writes do not fit one transaction (${group.length} do); split the batch`);
     }
 
-    const stored = group.map((item, index) => ({ ...item, seq: current + index + 1 }));
+    const stored = group.map(({ change }, index) => ({ ...change, seq: current + index + 1 }));
     const nextOf = new Map<string, number>();
     for (let index = stored.length - 1; index >= 0; index--) {
       const change = stored[index] as Item;
@@ -144,24 +178,43 @@ export class ChangeLog<E extends ChangeLogEntities> {
       if (later !== undefined) change.outdatedBy = later;
       nextOf.set(key, change.seq as number);
     }
-    const items: Record<string, Item>[] = [];
+    // Each transaction item with the error its failed condition means (undefined = the log moved: retry).
+    const items: { item: Record<string, Item>; failure?: CompanionWrite['failure'] }[] = [];
     const sequenceItem = { projectId, value: current + stored.length };
-    items.push(
-      transactItem('Put', sequence ? paramsOf(this.sequences.electro.put(sequenceItem), (a, op) => op.eq(a.value, current)) : paramsOf(this.sequences.electro.create(sequenceItem))),
-    );
-    for (const change of stored) items.push(transactItem('Put', paramsOf(this.changes.electro.create(this.changes.definition.toStored(change)))));
+    items.push({
+      item: transactItem('Put', sequence ? paramsOf(this.sequences.electro.put(sequenceItem), (a, op) => op.eq(a.value, current)) : paramsOf(this.sequences.electro.create(sequenceItem))),
+    });
+    stored.forEach((change, index) => {
+      items.push({ item: transactItem('Put', paramsOf(this.changes.electro.create(this.changes.definition.toStored(change)))) });
+      const companion = group[index]?.companion;
+      if (companion) items.push({ item: companion.item, failure: companion.failure });
+    });
     for (const [key, firstSeq] of nextOf) {
       const head = heads.get(key);
       const last = [...stored].reverse().find((change) => entityKey(change) === key) as Item;
       const headItem = { projectId, entityType: last.entityType, entityId: last.entityId, latestSeq: last.seq, operation: last.operation };
       if (head) {
-        items.push(transactItem('Put', paramsOf(this.heads.electro.put(headItem), (a, op) => op.eq(a.latestSeq, head.latestSeq))));
-        items.push(transactItem('Update', paramsOf(this.changes.electro.patch({ projectId, seq: head.latestSeq }).set({ outdatedBy: firstSeq }))));
+        items.push({ item: transactItem('Put', paramsOf(this.heads.electro.put(headItem), (a, op) => op.eq(a.latestSeq, head.latestSeq))) });
+        items.push({ item: transactItem('Update', paramsOf(this.changes.electro.patch({ projectId, seq: head.latestSeq }).set({ outdatedBy: firstSeq }))) });
       } else {
-        items.push(transactItem('Put', paramsOf(this.heads.electro.create(headItem))));
+        items.push({ item: transactItem('Put', paramsOf(this.heads.electro.create(headItem))) });
       }
     }
-    await transactWrite(this.doc, items, { entity: 'change', id: projectId, conditionFailed: 'conflict' });
+    await transactWrite(
+      this.doc,
+      items.map(({ item }) => item),
+      {
+        entity: 'change',
+        id: projectId,
+        explainCancellation: (reasons, cause) => {
+          const failedIndex = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
+          const failure = failedIndex >= 0 ? items[failedIndex]?.failure : undefined;
+          if (failure) return failure(cause);
+          if (failedIndex >= 0 || reasons.some((reason) => reason.Code === 'TransactionConflict')) return new LogMoved(projectId, cause);
+          return undefined;
+        },
+      },
+    );
     return stored.map((change) => this.changes.definition.fromStored(change) as ChangeOf<E>);
   }
 
