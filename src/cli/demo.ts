@@ -39,6 +39,10 @@ function sampleData(): Record<string, Item[]> {
       timestamp: iso(10 - seq),
       data: { title: `Draft ${seq}` },
     })),
+    changeHead: [
+      { projectId, entityType: 'document', entityId: 'doc-1', latestSeq: 2, operation: 'update' },
+      { projectId, entityType: 'document', entityId: 'doc-2', latestSeq: 3, operation: 'create' },
+    ],
     sequence: [{ projectId, value: 3 }],
   };
 }
@@ -48,8 +52,13 @@ function pick(item: Item, fields: readonly string[]): Item {
 }
 
 /** Writes and reads every entity and runs every declared access pattern, printing timings. */
-export async function runDemo<E extends EntityMap>(definition: TableDefinition<E>, connection: Connection, print: Print = console.log): Promise<void> {
-  const table: BoundTable<E> = definition.bind(connection);
+export async function runDemo<E extends EntityMap>(
+  definition: TableDefinition<E>,
+  connection: Connection,
+  options: { tableName?: string; print?: Print } = {},
+): Promise<void> {
+  const print = options.print ?? console.log;
+  const table: BoundTable<E> = definition.bind(connection, options.tableName ? { tableName: options.tableName } : {});
   const clients = table.entities as Record<string, EntityClient<E[keyof E]>>;
   print(`\nTable '${table.tableName}' on ${connection.endpoint ?? `AWS ${connection.region}`} (${connection.source})`);
   await timed('ensure table (create, wait ACTIVE, TTL)', print, () => table.ensure(), (r) => (r.created ? 'created' : 'already there'));

@@ -6,6 +6,7 @@ import { startLocalDynamo } from '../local/index.ts';
 import type { TableDefinition } from '../table/index.ts';
 import { runDemo } from './demo.ts';
 import { runRepositoryDemo } from './repository-demo.ts';
+import { runServicesDemo } from './services-demo.ts';
 import { loadTable } from './load-table.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -65,10 +66,13 @@ export function buildProgram(): Command {
       const connection = await connect({ ...(flags.endpoint ? { endpoint: flags.endpoint } : {}), ...(flags.region ? { region: flags.region } : {}) });
       console.log(`tablekit demo: connected (${connection.source}) in ${(performance.now() - started).toFixed(0)} ms`);
       try {
-        const bound = flags.tableName ? { ...definition, name: flags.tableName } : definition;
-        await runDemo(bound as TableDefinition, connection);
-        // The repository tour uses the bundled entities, so it runs only for the bundled table.
-        if (!flags.module) await runRepositoryDemo(connection, bound.name);
+        const tableName = flags.tableName ?? definition.name;
+        await runDemo(definition, connection, { tableName });
+        // The repository and services tours use the bundled entities, so they run only for the bundled table.
+        if (!flags.module) {
+          await runRepositoryDemo(connection, tableName);
+          await runServicesDemo(connection, tableName);
+        }
       } finally {
         await connection.close();
       }

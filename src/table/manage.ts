@@ -88,7 +88,15 @@ async function ensureTtl(client: DynamoDBClient, tableName: string, attribute: s
   if (status === 'ENABLED' || status === 'ENABLING') {
     throw new TableMismatchError(tableName, [`TTL is on attribute ${ttl?.AttributeName}, expected ${attribute}`]);
   }
-  await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { Enabled: true, AttributeName: attribute } }));
+  try {
+    await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { Enabled: true, AttributeName: attribute } }));
+  } catch (error) {
+    // A concurrent ensure() enabled it first: fine if it is now on the right attribute.
+    if ((error as { name?: string }).name !== 'ValidationException') throw error;
+    const after = (await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }))).TimeToLiveDescription;
+    const enabled = after?.TimeToLiveStatus === 'ENABLED' || after?.TimeToLiveStatus === 'ENABLING';
+    if (!enabled || after?.AttributeName !== attribute) throw error;
+  }
 }
 
 /** Creates the table if missing, waits until ACTIVE and enables TTL; fails on a conflicting table. Idempotent. */
