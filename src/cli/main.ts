@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { connect, type Connection } from '../connection/index.ts';
 import { compareDoc, generateAccessPatternDoc, writeDoc } from '../docs/index.ts';
 import { startLocalDynamo } from '../local/index.ts';
+import { servicePatternUsage } from '../services/index.ts';
 import type { TableDefinition } from '../table/index.ts';
 import { runDemo } from './demo.ts';
 import { runRepositoryDemo } from './repository-demo.ts';
@@ -164,7 +165,8 @@ export function buildProgram(): Command {
     .option('--check', 'exit 1 if the file differs from what would be generated')
     .option('--out <path>', 'output file', 'docs/access-patterns.md')
     .action(async (flags: ConnectionFlags & { check?: boolean; out: string }) => {
-      const content = generateAccessPatternDoc(await table(flags));
+      // The bundled table documents the services' patterns too.
+      const content = generateAccessPatternDoc(await table(flags), flags.module ? {} : { usages: servicePatternUsage });
       if (flags.check) {
         const result = compareDoc(flags.out, content);
         if (!result.upToDate) throw new Error(`${result.summary}\nRegenerate it with: npm run docs (tablekit docs) and commit it.`);

@@ -82,7 +82,27 @@ function mermaid(table: TableDefinition): string[] {
 }
 
 /** The access-pattern document for a table, generated from its definitions (deterministic). */
-export function generateAccessPatternDoc(table: TableDefinition): string {
+export interface DocOptions {
+  /** Operations of services (or your own code) and the patterns they use; each is checked against the table. */
+  usages?: readonly { service: string; operation: string; entity: string; pattern: string; how: string }[];
+}
+
+function usageRows(table: TableDefinition, usages: NonNullable<DocOptions['usages']>): string[] {
+  const rows = ['## Service operations', '', 'Which access pattern each service operation uses.', '', '| service | operation | entity | pattern | request |', '| --- | --- | --- | --- | --- |'];
+  for (const usage of usages) {
+    const entity = table.entities[usage.entity];
+    const collection = usage.pattern.startsWith('collection:') ? usage.pattern.slice('collection:'.length) : undefined;
+    const known =
+      entity !== undefined &&
+      (usage.pattern === 'scan' ||
+        (collection !== undefined ? table.patterns.some((p) => [p.template.collection ?? []].flat().includes(collection)) : usage.pattern in entity.keys));
+    if (!known) throw new Error(`${usage.service}.${usage.operation} names ${usage.entity}.${usage.pattern}, which the table does not define`);
+    rows.push(`| ${usage.service} | ${usage.operation} | ${usage.entity} | ${usage.pattern} | ${escapeCell(usage.how)} |`);
+  }
+  return [...rows, ''];
+}
+
+export function generateAccessPatternDoc(table: TableDefinition, options: DocOptions = {}): string {
   const { entities: electro, service } = buildElectro(table, table.name);
   const examples = Object.fromEntries(Object.values(table.entities).map((entity) => [entity.name, exampleItem(entity)]));
   const out: string[] = [
@@ -141,6 +161,8 @@ export function generateAccessPatternDoc(table: TableDefinition): string {
     const request = renderCondition(serviceCollections[name]?.(pick(examples[first.entity] ?? {}, first.template.pk)).params() ?? {});
     out.push(`| ${name} | ${first.indexName ?? 'table'} | ${patterns.map((p) => p.entity).join(', ')} | ${code(request)} |`);
   }
-  out.push('', '## Diagram', '', ...mermaid(table), '');
+  out.push('');
+  if (options.usages) out.push(...usageRows(table, options.usages));
+  out.push('## Diagram', '', ...mermaid(table), '');
   return out.join('\n');
 }

@@ -2,3 +2,4 @@ export { ChangeLog, type ChangeEntry, type CompanionWrite, type ChangeInputOf, t
 export { UserService, hashToken, normaliseEmail, type RegisterInput, type UserEntities, type UserOf } from './users.ts';
 export { VideoProgressService, type RecordInput, type RecordResult, type VideoProgressEntities, type VideoProgressOf, type VideoProgressOptions } from './video-progress.ts';
 export { withChangeLog, type OutboxOptions } from './outbox.ts';
+export { servicePatternUsage, type PatternUsage } from './usage.ts';

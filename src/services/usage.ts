@@ -1,0 +1,30 @@
+/**
+ * Which access patterns each service operation uses, for the generated access-pattern document.
+ * The docs generator checks that every entity and pattern named here exists in the table.
+ */
+export interface PatternUsage {
+  service: string;
+  operation: string;
+  entity: string;
+  /** An access pattern of the entity, or `collection:<name>`, or `scan`. */
+  pattern: string;
+  how: string;
+}
+
+export const servicePatternUsage: readonly PatternUsage[] = [
+  { service: 'ChangeLog', operation: 'append / appendMany', entity: 'sequence', pattern: 'primary', how: 'BatchGetItem (consistent) + TransactWriteItems moving value v→v+n under `value = v`' },
+  { service: 'ChangeLog', operation: 'append / appendMany', entity: 'changeHead', pattern: 'primary', how: 'BatchGetItem (consistent) of the touched entities, head put in the same transaction' },
+  { service: 'ChangeLog', operation: 'append / appendMany', entity: 'change', pattern: 'primary', how: 'Put with attribute_not_exists; previous latest change patched with outdatedBy' },
+  { service: 'ChangeLog', operation: 'since / paginate / stats', entity: 'change', pattern: 'primary', how: 'Query (consistent) `sk BETWEEN seq k+1 AND max`' },
+  { service: 'ChangeLog', operation: 'history', entity: 'change', pattern: 'entityHistory', how: 'Query gsi1 in seq order' },
+  { service: 'ChangeLog', operation: 'latest', entity: 'changeHead', pattern: 'primary', how: 'Query (consistent) the heads, then BatchGetItem the latest changes' },
+  { service: 'UserService', operation: 'register / changeEmail', entity: 'emailClaim', pattern: 'primary', how: 'TransactWriteItems: user + claim with attribute_not_exists' },
+  { service: 'UserService', operation: 'findByEmail', entity: 'emailClaim', pattern: 'primary', how: 'GetItem (consistent) of the claim, then of the user' },
+  { service: 'UserService', operation: 'findByRefreshToken', entity: 'user', pattern: 'byRefreshToken', how: 'Query gsi2 by SHA-256 of the token' },
+  { service: 'UserService', operation: 'getAccount / delete', entity: 'user', pattern: 'collection:account', how: 'ONE Query: the user and all their video progress' },
+  { service: 'UserService', operation: 'listActive', entity: 'user', pattern: 'scan', how: 'Scan filtered by entity and isActive (booleans cannot be keys)' },
+  { service: 'VideoProgressService', operation: 'record', entity: 'videoProgress', pattern: 'primary', how: 'Put under `attribute_not_exists(updatedAt) OR updatedAt < :at`' },
+  { service: 'VideoProgressService', operation: 'get / forUser', entity: 'videoProgress', pattern: 'primary', how: 'GetItem / Query, expired items hidden' },
+  { service: 'VideoProgressService', operation: 'continueWatching', entity: 'videoProgress', pattern: 'continueWatching', how: 'Query gsi1 newest first, filter completed = false' },
+  { service: 'VideoProgressService', operation: 'viewers', entity: 'videoProgress', pattern: 'byVideo', how: 'Query gsi2' },
+];
