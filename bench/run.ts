@@ -9,6 +9,7 @@ import { connect, startLocalDynamo, type Connection, type ElectroEntity } from '
 import { AppTable, User } from '../entities/index.ts';
 import { contenders, fullItem, newUser, type ContenderName, type UserInput } from './contenders.ts';
 import { fakeDynamoClient } from './fake-dynamo.ts';
+import { changeLogBench } from './change-log.ts';
 import { saveAllRound } from './save-all.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -149,6 +150,19 @@ async function main() {
       log(`| ${name} | ${median(rates).toFixed(0)} | ${median(rates.map((rate, index) => rate / (c.rates['raw BatchWrite loop']?.[index] ?? rate))).toFixed(2)}× |`);
     }
     log(`\nEvery round's table was counted afterwards (Scan COUNT) and held all ${c.count.toLocaleString('en')} items. Target: saveAll ≥ 1.0× the tuned raw loop.\n`);
+
+    const changes = await changeLogBench(connection, quick);
+    log('## E. Change log on one project (gapless sequence, one transaction per append)');
+    log('');
+    log('| workload | changes/s | attempts lost to another writer (retried) |');
+    log('| --- | --- | --- |');
+    for (const [writers, result] of Object.entries(changes.single)) log(`| ${writers} writer(s), single append | ${result.rate.toFixed(0)} | ${result.conflicts} |`);
+    log(`| 1 writer, appendMany(25) | ${changes.batched.toFixed(0)} | 0 |`);
+    log(
+      `\nappendMany(25) / single append (1 writer): ${(changes.batched / changes.single[1].rate).toFixed(1)}× (target ≥ 10×). ` +
+        `Every run was checked with stats(): exactly n changes, latest seq n.\n`,
+    );
+    log(`since() paging (pages of 1,000, consistent reads) through ${changes.paged.total.toLocaleString('en')} changes: ${changes.paged.rate.toFixed(0)} items/s, peak RSS growth ${changes.paged.rssGrowthMb.toFixed(1)} MB (target ≤ 64 MB); seqs checked contiguous.\n`);
   } finally {
     await connection.close();
     await local?.stop();

@@ -118,6 +118,24 @@ function keyIssues(values: Record<string, unknown>, fields: readonly string[], s
   return issues;
 }
 
+/**
+ * Numbers the DocumentClient and DynamoDB can store exactly: finite, within ±(2^53−1) (larger
+ * integers lose precision in JavaScript and the DocumentClient refuses them), and no smaller
+ * in magnitude than 1e-130 (DynamoDB's underflow limit).
+ */
+function numberIssues(value: unknown, path: (string | number)[], issues: ValidationIssue[]): void {
+  if (typeof value === 'number') {
+    const magnitude = Math.abs(value);
+    if (!Number.isFinite(value) || magnitude > Number.MAX_SAFE_INTEGER || (value !== 0 && magnitude < 1e-130)) {
+      issues.push({ path, message: `number ${value} cannot be stored in DynamoDB (allowed: finite, within ±${Number.MAX_SAFE_INTEGER}, not below 1e-130 in magnitude)` });
+    }
+  } else if (Array.isArray(value)) {
+    value.forEach((element, index) => numberIssues(element, [...path, index], issues));
+  } else if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
+    for (const [key, entry] of Object.entries(value)) numberIssues(entry, [...path, key], issues);
+  }
+}
+
 function managedShape(timestamps: boolean, versioned: boolean): Record<string, z.ZodType> {
   return {
     ...(timestamps ? { createdAt: z.iso.datetime(), updatedAt: z.iso.datetime() } : {}),
@@ -169,6 +187,9 @@ export function defineEntity<
       throw RepositoryError.validation(name, issues, id);
     }
     checkKey(result.data, allKeyFields, id);
+    const issues: ValidationIssue[] = [];
+    numberIssues(result.data, [], issues);
+    if (issues.length > 0) throw RepositoryError.validation(name, issues, id);
     return codec.encode(result.data);
   };
 

@@ -66,6 +66,8 @@ export class ChangeLog<E extends ChangeLogEntities> {
   private readonly changeRepository: DynamoRepository<EntityDefinition>;
   private readonly headRepository: DynamoRepository<EntityDefinition>;
   private readonly sequenceRepository: DynamoRepository<EntityDefinition>;
+  /** Counters since construction: committed transactions and attempts lost to another writer. */
+  readonly counters = { transactions: 0, conflicts: 0 };
 
   constructor(
     private readonly table: BoundTable<E>,
@@ -131,7 +133,10 @@ export class ChangeLog<E extends ChangeLogEntities> {
           try {
             return { done: true, value: await this.appendOnce(projectId, batch, options.atomic ?? false) };
           } catch (error) {
-            if (error instanceof LogMoved) return { done: false };
+            if (error instanceof LogMoved) {
+              this.counters.conflicts++;
+              return { done: false };
+            }
             throw error;
           }
         },
@@ -215,6 +220,7 @@ export class ChangeLog<E extends ChangeLogEntities> {
         },
       },
     );
+    this.counters.transactions++;
     return stored.map((change) => this.changes.definition.fromStored(change) as ChangeOf<E>);
   }
 
