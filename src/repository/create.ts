@@ -2,6 +2,7 @@ import type { Connection } from '../connection/index.ts';
 import { retryPolicy, type RetryPolicy } from '../retry/index.ts';
 import type { EntityDefinition } from '../schema/index.ts';
 import { buildElectro, type BoundTable, type TableDefinition } from '../table/index.ts';
+import { streamReaderFor } from '../streams/index.ts';
 import { DynamoStorage } from './dynamo-storage.ts';
 import { MemoryStorage } from './memory-storage.ts';
 import { StorageRepository, type RepositoryOptions } from './repository.ts';
@@ -36,6 +37,8 @@ export function createRepository<E extends EntityDefinition>(entity: E, options:
   const tableName = options.table?.tableName ?? options.tableName ?? definition.name;
   const electro = options.table?.electro.entities[entity.name] ?? buildElectro(definition, tableName, connection.doc).entities[entity.name];
   if (!electro) throw new TypeError(`Entity '${entity.name}' has no ElectroDB model`);
-  const storage = new DynamoStorage(entity, electro, connection.doc, tableName, definition, retryPolicy(options.batchRetry));
+  const storage = new DynamoStorage(entity, electro, connection.doc, tableName, definition, retryPolicy(options.batchRetry), () =>
+    streamReaderFor(connection.client, tableName),
+  );
   return new DynamoRepository(entity, storage, options);
 }

@@ -14,7 +14,8 @@ import { withRetries, type RetryPolicy } from '../retry/index.ts';
 import type { EntityDefinition } from '../schema/index.ts';
 import { decodeCursor, encodeCursor, transactItem, transactWrite, type ElectroEntity, type TableIndexes } from '../table/index.ts';
 import { electroWhere } from './filter.ts';
-import type { ConditionalPut, Item, Storage, StorageQuery } from './storage.ts';
+import type { StreamReader } from '../streams/index.ts';
+import type { ConditionalPut, Item, Storage, StorageListener, StorageQuery } from './storage.ts';
 import type { Page, SaveAllOptions, SaveAllResult } from './types.ts';
 
 type Params = Record<string, unknown> & { TableName: string };
@@ -41,6 +42,8 @@ export class DynamoStorage implements Storage {
     private readonly tableName: string,
     table: { indexes: TableIndexes },
     private readonly retry: RetryPolicy,
+    /** The table's shared DynamoDB Streams reader (created on first use). */
+    private readonly streamReader?: () => StreamReader,
   ) {
     this.keyAttributes = new Set(['__edb_e__', '__edb_v__']);
     for (const keys of Object.values(table.indexes)) [keys.pk, keys.sk].forEach((field) => field && this.keyAttributes.add(field));
@@ -207,6 +210,17 @@ export class DynamoStorage implements Storage {
       items: (result.Items ?? []).map((raw) => this.strip(raw)),
       cursor: result.LastEvaluatedKey ? encodeCursor(result.LastEvaluatedKey) : undefined,
     };
+  }
+
+  async subscribe(listener: StorageListener): Promise<() => void> {
+    if (!this.streamReader) throw new RepositoryError('unknown', `${this.entity.name}: this repository was created without access to the table's stream`);
+    const strip = (item: Item | undefined) => (item ? this.strip(item) : undefined);
+    return this.streamReader().subscribe({
+      next: (change) => {
+        if (change.entity === this.entity.name) listener.next({ type: change.type, newItem: strip(change.newItem), oldItem: strip(change.oldItem) });
+      },
+      error: (error) => listener.error?.(error),
+    });
   }
 
   /** Sends through the DocumentClient; failures go through the one error mapper. */

@@ -2,7 +2,7 @@ export { createRepository, DynamoRepository, InMemoryRepository, type CreateRepo
 export { DynamoStorage } from './dynamo-storage.ts';
 export { MemoryStorage } from './memory-storage.ts';
 export { idOf, keyOf } from './ids.ts';
-export type { ConditionalPut, Storage, StorageQuery, WriteCondition } from './storage.ts';
+export type { ConditionalPut, Storage, StorageChange, StorageListener, StorageQuery, WriteCondition } from './storage.ts';
 export { StorageRepository, MAX_ITEM_BYTES, MAX_TRANSACTION_ITEMS, type RepositoryOptions } from './repository.ts';
 export type { Condition, Filter } from './filter.ts';
 export type {

@@ -1,16 +1,11 @@
 import { conditionError, RepositoryError } from '../errors/index.ts';
-import type { EntityDefinition, KeyTemplate } from '../schema/index.ts';
+import type { EntityDefinition } from '../schema/index.ts';
 import { decodeCursor, encodeCursor } from '../table/index.ts';
 import { matchesFilter } from './filter.ts';
 import { idKey, idOf } from './ids.ts';
-import type { ConditionalPut, Item, Storage, StorageQuery } from './storage.ts';
+import type { ConditionalPut, Item, Storage, StorageListener, StorageQuery } from './storage.ts';
+import { orderForQuery } from './query-match.ts';
 import type { Page, SaveAllOptions, SaveAllResult } from './types.ts';
-
-/** DynamoDB's order for key values: numbers by value, strings by UTF-8 bytes. */
-function compareKeyValues(a: unknown, b: unknown): number {
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  return Buffer.compare(Buffer.from(String(a)), Buffer.from(String(b)));
-}
 
 /**
  * Keeps an entity's items in a Map with DynamoDB's semantics: conditions, all-or-nothing
@@ -19,8 +14,28 @@ function compareKeyValues(a: unknown, b: unknown): number {
  */
 export class MemoryStorage implements Storage {
   private readonly items = new Map<string, Item>();
+  private readonly listeners = new Set<StorageListener>();
 
   constructor(private readonly entity: EntityDefinition) {}
+
+  /** Stores (or removes) an item and tells the listeners, like a DynamoDB stream record. */
+  private write(key: string, item: Item | undefined): void {
+    const oldItem = this.items.get(key);
+    if (item === undefined) {
+      if (!oldItem) return;
+      this.items.delete(key);
+    } else {
+      this.items.set(key, structuredClone(item));
+    }
+    if (this.listeners.size === 0) return;
+    const change = { type: item === undefined ? 'remove' : oldItem ? 'modify' : 'insert', newItem: item && structuredClone(item), oldItem } as const;
+    for (const listener of [...this.listeners]) listener.next(change);
+  }
+
+  async subscribe(listener: StorageListener): Promise<() => void> {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
 
   private fails(write: ConditionalPut): boolean {
     const current = this.items.get(idKey(this.entity, write.item));
@@ -43,11 +58,12 @@ export class MemoryStorage implements Storage {
 
   async put(write: ConditionalPut): Promise<void> {
     if (this.fails(write)) throw conditionError(write.onFailed.code, { entity: this.entity.name, id: write.onFailed.id });
-    this.items.set(idKey(this.entity, write.item), structuredClone(write.item));
+    this.write(idKey(this.entity, write.item), write.item);
   }
 
   async delete(key: Item, mustExist: boolean, id: unknown): Promise<boolean> {
-    const deleted = this.items.delete(idKey(this.entity, key));
+    const deleted = this.items.has(idKey(this.entity, key));
+    this.write(idKey(this.entity, key), undefined);
     if (!deleted && mustExist) throw conditionError('notFound', { entity: this.entity.name, id });
     return deleted;
   }
@@ -55,7 +71,7 @@ export class MemoryStorage implements Storage {
   async transactPut(writes: readonly ConditionalPut[]): Promise<void> {
     const failed = writes.find((write) => this.fails(write));
     if (failed) throw conditionError(failed.onFailed.code, { entity: this.entity.name, id: failed.onFailed.id });
-    for (const write of writes) this.items.set(idKey(this.entity, write.item), structuredClone(write.item));
+    for (const write of writes) this.write(idKey(this.entity, write.item), write.item);
   }
 
   async batchGet(keys: readonly Item[]): Promise<Item[]> {
@@ -70,7 +86,7 @@ export class MemoryStorage implements Storage {
   async batchPut(items: readonly Item[], options: SaveAllOptions): Promise<SaveAllResult> {
     let written = 0;
     for (const item of items) {
-      this.items.set(idKey(this.entity, item), structuredClone(item));
+      this.write(idKey(this.entity, item), item);
       written++;
       if (written % 25 === 0 || written === items.length) options.onProgress?.({ written, total: items.length });
     }
@@ -78,28 +94,11 @@ export class MemoryStorage implements Storage {
   }
 
   async batchDelete(keys: readonly Item[]): Promise<void> {
-    for (const key of keys) this.items.delete(idKey(this.entity, key));
+    for (const key of keys) this.write(idKey(this.entity, key), undefined);
   }
 
   private candidates(query: StorageQuery): Item[] {
-    const all = [...this.items.values()];
-    if (query.pattern === undefined) return all;
-    const template = this.entity.keys[query.pattern] as KeyTemplate | undefined;
-    if (!template) throw new RepositoryError('validation', `${this.entity.name} has no access pattern '${query.pattern}'`);
-    const sk = template.sk ?? [];
-    // Like a sparse GSI: items missing a key attribute of the index are not in it.
-    const inIndex = all.filter((item) => [...template.pk, ...sk].every((field) => item[field] !== undefined));
-    const matching = inIndex.filter((item) =>
-      Object.entries(query.composites).every(([field, value]) => value === undefined || item[field] === value),
-    );
-    const ordered = matching.sort((a, b) => {
-      for (const field of [...sk, ...this.entity.idFields]) {
-        const order = compareKeyValues(a[field], b[field]);
-        if (order !== 0) return order;
-      }
-      return 0;
-    });
-    return query.order === 'desc' ? ordered.reverse() : ordered;
+    return orderForQuery(this.entity, query, [...this.items.values()]);
   }
 
   async page(query: StorageQuery): Promise<Page<Item>> {

@@ -1,7 +1,9 @@
 import { conditionError, isRepositoryError, RepositoryError } from '../errors/index.ts';
 import { defaultConflictPolicy, withRetries, type RetryPolicy } from '../retry/index.ts';
 import type { EntityDefinition, InferInput, InferItem } from '../schema/index.ts';
+import type { LiveStream } from '../streams/index.ts';
 import { filterTerms } from './filter.ts';
+import { streamItem, streamQuery, type LiveContext } from './live.ts';
 import { freshId, idKey, idOf, keyOf, withId } from './ids.ts';
 import type { ConditionalPut, Item, Storage, StorageQuery, WriteCondition } from './storage.ts';
 import type {
@@ -40,6 +42,7 @@ export class StorageRepository<E extends EntityDefinition> implements Repository
   private readonly consistent: boolean;
   private readonly fieldNames: ReadonlySet<string>;
   private disposed = false;
+  private readonly liveStreams = new Set<() => void>();
 
   constructor(
     readonly entity: E,
@@ -184,16 +187,39 @@ export class StorageRepository<E extends EntityDefinition> implements Repository
     return this.add(this.autoIdentify(object as InferInput<E>, updateObjectWithId) as IdentifiedObject<E>);
   }
 
-  stream(): AsyncIterable<InferItem<E>> {
-    throw new RepositoryError('unknown', `${this.entity.name}.stream() needs the DynamoDB Streams reader, which this version of tablekit does not ship yet`);
+  private get live(): LiveContext<InferItem<E>> {
+    return {
+      entity: this.entity,
+      storage: this.storage,
+      decode: (stored) => this.decode(stored),
+      track: (stop) => {
+        let stopped = false;
+        const once = () => {
+          if (stopped) return;
+          stopped = true;
+          this.liveStreams.delete(once);
+          stop();
+        };
+        this.liveStreams.add(once);
+        return once;
+      },
+    };
   }
 
-  streamQuery(): AsyncIterable<InferItem<E>[]> {
-    throw new RepositoryError('unknown', `${this.entity.name}.streamQuery() needs the DynamoDB Streams reader, which this version of tablekit does not ship yet`);
+  /** The current item, then every change; completes when it is deleted; `notFound` if missing. */
+  stream(id: InferId<E>): LiveStream<InferItem<E>> {
+    return streamItem(this.live, id);
   }
 
+  /** The current result (possibly []), then the full result after each change to the entity. */
+  streamQuery(query?: RepositoryQuery<E>): LiveStream<InferItem<E>[]> {
+    return streamQuery(this.live, this.storageQuery(query, {}));
+  }
+
+  /** Ends every live stream of this repository (they complete) and stops their pollers; idempotent. */
   async dispose(): Promise<void> {
     this.disposed = true;
+    for (const stop of [...this.liveStreams]) stop();
   }
 
   get isDisposed(): boolean {

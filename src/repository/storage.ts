@@ -32,6 +32,18 @@ export interface StorageQuery {
   cursor: string | undefined;
 }
 
+/** A change to one stored item (items without keys, as in get()). */
+export interface StorageChange {
+  type: 'insert' | 'modify' | 'remove';
+  newItem: Item | undefined;
+  oldItem: Item | undefined;
+}
+
+export interface StorageListener {
+  next(change: StorageChange): void;
+  error?(error: unknown): void;
+}
+
 /**
  * Where a repository keeps its items. Items here are validated and encoded (dates as ISO
  * strings), without key attributes. The Repository class holds every rule of the contract;
@@ -49,4 +61,6 @@ export interface Storage {
   batchPut(items: readonly Item[], options: SaveAllOptions): Promise<SaveAllResult>;
   batchDelete(keys: readonly Item[]): Promise<void>;
   page(query: StorageQuery): Promise<Page<Item>>;
+  /** Every change to this entity from now on; resolves once no later write can be missed. */
+  subscribe(listener: StorageListener): Promise<() => void>;
 }

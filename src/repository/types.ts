@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { AccessPatternName, EntityDefinition, EntityKeys, FieldName, InferInput, InferItem, InferKey, InferPatternKey } from '../schema/index.ts';
+import type { LiveStream } from '../streams/index.ts';
 import type { Filter } from './filter.ts';
 
 type KeysOf<E> = E extends EntityDefinition<infer _S, infer K> ? K : never;
@@ -101,8 +102,8 @@ export interface Repository<E extends EntityDefinition> {
     object: Omit<InferInput<E>, keyof InferKey<E>> | InferInput<E>,
     updateObjectWithId?: (object: InferInput<E>, id: InferId<E>) => InferInput<E>,
   ): Promise<InferItem<E>>;
-  stream(id: InferId<E>): AsyncIterable<InferItem<E>>;
-  streamQuery(query?: RepositoryQuery<E>): AsyncIterable<InferItem<E>[]>;
+  stream(id: InferId<E>): LiveStream<InferItem<E>>;
+  streamQuery(query?: RepositoryQuery<E>): LiveStream<InferItem<E>[]>;
   dispose(): Promise<void>;
   // dddart
   getById(id: InferId<E>): Promise<InferItem<E>>;

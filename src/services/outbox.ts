@@ -1,6 +1,7 @@
 import { conditionError } from '../errors/index.ts';
-import { DynamoRepository, DynamoStorage, idOf, keyOf, type ConditionalPut, type RepositoryOptions, type Storage, type StorageQuery } from '../repository/index.ts';
+import { DynamoRepository, DynamoStorage, idOf, keyOf, type ConditionalPut, type RepositoryOptions, type Storage, type StorageListener, type StorageQuery } from '../repository/index.ts';
 import { retryPolicy } from '../retry/index.ts';
+import { streamReaderFor } from '../streams/index.ts';
 import type { EntityDefinition } from '../schema/index.ts';
 import { transactItem, type BoundTable, type ElectroEntity } from '../table/index.ts';
 import type { ChangeEntry, ChangeLog, ChangeLogEntities } from './change-log.ts';
@@ -58,6 +59,10 @@ class OutboxStorage implements Storage {
     return this.dynamo.page(query);
   }
 
+  subscribe(listener: StorageListener) {
+    return this.dynamo.subscribe(listener);
+  }
+
   async put(write: ConditionalPut): Promise<void> {
     await this.changeLog.appendWith(this.projectId, [this.putEntry(write)]);
   }
@@ -102,6 +107,8 @@ export function withChangeLog<E extends EntityDefinition>(entity: E, options: Ou
   const { table, changeLog, projectId } = options;
   const electro = table.electro.entities[entity.name] as ElectroEntity | undefined;
   if (!electro || table.definition.entities[entity.name] !== entity) throw new TypeError(`Entity '${entity.name}' is not part of table '${table.definition.name}'`);
-  const dynamo = new DynamoStorage(entity, electro, table.connection.doc, table.tableName, table.definition, retryPolicy());
+  const dynamo = new DynamoStorage(entity, electro, table.connection.doc, table.tableName, table.definition, retryPolicy(), () =>
+    streamReaderFor(table.connection.client, table.tableName),
+  );
   return new DynamoRepository(entity, new OutboxStorage(entity, dynamo, changeLog, projectId), options);
 }
