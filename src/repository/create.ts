@@ -19,7 +19,7 @@ export class InMemoryRepository<E extends EntityDefinition> extends StorageRepos
 
 export interface CreateRepositoryOptions extends RepositoryOptions {
   /** A bound table (`AppTable.bind(connection)`) that contains the entity. */
-  table?: BoundTable;
+  table?: Pick<BoundTable, 'definition' | 'tableName' | 'connection' | 'electro'>;
   /** Or a connection plus the table definition (and an optional physical table name). */
   connection?: Connection;
   definition?: TableDefinition;

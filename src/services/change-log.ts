@@ -1,6 +1,8 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { isRepositoryError, mapError, RepositoryError } from '../errors/index.ts';
 import { createRepository, type DynamoRepository } from '../repository/index.ts';
+import { streamReaderFor, type LiveStream } from '../streams/index.ts';
+import { followChanges } from './follow.ts';
 import { retryPolicy, withRetries, type RetryPolicy } from '../retry/index.ts';
 import type { EntityDefinition, InferInput, InferItem } from '../schema/index.ts';
 import { decodeCursor, encodeCursor, transactItem, transactWrite, type BoundTable, type EntityClient, type EntityMap, type Page } from '../table/index.ts';
@@ -258,6 +260,23 @@ export class ChangeLog<E extends ChangeLogEntities> {
       if (page.items.length > 0) yield page.items;
       cursor = page.cursor;
     } while (cursor);
+  }
+
+  /**
+   * The sync primitive of a local-first client: every change after `fromSeq` (history first,
+   * then live from the table's stream) in strict seq order, with no gap and no duplicate.
+   */
+  follow(projectId: string, options: { fromSeq?: number } = {}): LiveStream<ChangeOf<E>> {
+    this.checkProject(projectId);
+    const fromSeq = options.fromSeq ?? 0;
+    if (!Number.isSafeInteger(fromSeq) || fromSeq < 0) throw new RepositoryError('validation', `follow: fromSeq must be a non-negative integer (got ${fromSeq})`);
+    return followChanges<ChangeOf<E>>({
+      projectId,
+      fromSeq,
+      reader: streamReaderFor(this.table.connection.client, this.table.tableName),
+      decode: (raw) => this.changes.decode(raw) as ChangeOf<E>,
+      since: (afterSeq, cursor) => this.since(projectId, afterSeq, { limit: 1000, ...(cursor ? { cursor } : {}) }),
+    });
   }
 
   /** One entity's changes in seq order (GSI entityHistory; eventually consistent). */

@@ -4,10 +4,12 @@ import { retryPolicy } from '../retry/index.ts';
 import { streamReaderFor } from '../streams/index.ts';
 import type { EntityDefinition } from '../schema/index.ts';
 import { transactItem, type BoundTable, type ElectroEntity } from '../table/index.ts';
-import type { ChangeEntry, ChangeLog, ChangeLogEntities } from './change-log.ts';
+import type { ChangeEntry, ChangeLogEntities } from './change-log.ts';
 import type { Item } from './electro-params.ts';
 
 type Entry = ChangeEntry<ChangeLogEntities>;
+// The outbox only appends; it works with the change log of any table that has the change-log entities.
+type AnyChangeLog = { appendWith(projectId: string, entries: readonly Entry[], options?: { atomic?: boolean }): Promise<unknown[]> };
 
 /**
  * A storage whose every write goes into the change log's transaction together with the change
@@ -17,7 +19,7 @@ class OutboxStorage implements Storage {
   constructor(
     private readonly entity: EntityDefinition,
     private readonly dynamo: DynamoStorage,
-    private readonly changeLog: ChangeLog<ChangeLogEntities>,
+    private readonly changeLog: AnyChangeLog,
     private readonly projectId: string,
   ) {}
 
@@ -93,8 +95,9 @@ class OutboxStorage implements Storage {
 }
 
 export interface OutboxOptions extends RepositoryOptions {
-  table: BoundTable;
-  changeLog: ChangeLog<ChangeLogEntities>;
+  table: Pick<BoundTable, 'definition' | 'tableName' | 'connection' | 'electro'>;
+  /** The change log that records the writes (`store.changeLog`). */
+  changeLog: AnyChangeLog;
   /** The project whose change log records this repository's writes. */
   projectId: string;
 }

@@ -46,6 +46,26 @@ interface ShardCursor {
   lastSequence: string | undefined;
 }
 
+/**
+ * The streams client deserialises an empty map attribute (`{"M":{}}`) as `{}`, which
+ * unmarshall rejects; restore it (lists and non-empty maps arrive intact).
+ */
+function restoreEmptyMaps(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(restoreEmptyMaps);
+  if (value === null || typeof value !== 'object' || value instanceof Uint8Array || value instanceof Set) return value;
+  const entries = Object.entries(value);
+  if (entries.length === 0) return { M: {} };
+  return Object.fromEntries(entries.map(([key, inner]) => [key, key === 'M' || key === 'L' ? restoreInner(inner) : inner]));
+}
+
+function restoreInner(inner: unknown): unknown {
+  if (Array.isArray(inner)) return inner.map(restoreEmptyMaps);
+  if (inner && typeof inner === 'object') return Object.fromEntries(Object.entries(inner).map(([key, value]) => [key, restoreEmptyMaps(value)]));
+  return inner;
+}
+
+const image = (attributes: unknown) => (attributes ? unmarshall(restoreInner(attributes) as AttributeMap) : undefined);
+
 const typeOf = (eventName: string | undefined): RawChange['type'] => (eventName === 'INSERT' ? 'insert' : eventName === 'REMOVE' ? 'remove' : 'modify');
 
 /**
@@ -236,8 +256,17 @@ export class StreamReader {
 
   private deliver(record: StreamRecord): void {
     const data = record.dynamodb;
-    const newItem = data?.NewImage ? unmarshall(data.NewImage as AttributeMap) : undefined;
-    const oldItem = data?.OldImage ? unmarshall(data.OldImage as AttributeMap) : undefined;
+    let newItem: Item | undefined;
+    let oldItem: Item | undefined;
+    try {
+      newItem = image(data?.NewImage);
+      oldItem = image(data?.OldImage);
+    } catch (error) {
+      // One undecodable record must not stop the stream for everybody.
+      const failure = new RepositoryError('unknown', `stream record ${data?.SequenceNumber ?? '?'} of ${this.tableName} could not be decoded`, { cause: error });
+      for (const listener of [...this.listeners]) listener.error?.(failure);
+      return;
+    }
     const entity = (newItem?.__edb_e__ ?? oldItem?.__edb_e__) as string | undefined;
     const change: RawChange = { entity, type: typeOf(record.eventName), newItem, oldItem, sequenceNumber: data?.SequenceNumber ?? '' };
     for (const listener of [...this.listeners]) listener.next(change);

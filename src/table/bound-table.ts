@@ -1,10 +1,23 @@
 import type { Connection } from '../connection/index.ts';
+import type { InferItem } from '../schema/index.ts';
+import { LiveStream, streamReaderFor } from '../streams/index.ts';
 import type { EntityMap, TableDefinition } from './define-table.ts';
 import { buildElectro, type ElectroModel } from './electro.ts';
 import { EntityClient } from './entity-client.ts';
 import { deleteTable, describeTable, ensureTable, listTables, type EnsureResult, type TableSummary } from './manage.ts';
 
 export type EntityClients<E extends EntityMap> = { readonly [K in keyof E]: EntityClient<E[K]> };
+
+/** One change from the table's stream, typed by entity (`change.entity` narrows the items). */
+export type TableChange<E extends EntityMap> = {
+  [K in keyof E & string]: {
+    entity: K;
+    type: 'insert' | 'modify' | 'remove';
+    newItem: InferItem<E[K]> | undefined;
+    oldItem: InferItem<E[K]> | undefined;
+    sequenceNumber: string;
+  };
+}[keyof E & string];
 
 /** A table definition bound to a connection and a physical table name. */
 export interface BoundTable<E extends EntityMap = EntityMap> {
@@ -22,6 +35,8 @@ export interface BoundTable<E extends EntityMap = EntityMap> {
   describe(): Promise<TableSummary | undefined>;
   /** Every table name on this connection. */
   list(): Promise<string[]>;
+  /** Live changes of every entity from the table's DynamoDB Stream (items of other writers included). */
+  changes(): LiveStream<TableChange<E>>;
 }
 
 export function bindTable<E extends EntityMap>(definition: TableDefinition<E>, connection: Connection, tableName = definition.name): BoundTable<E> {
@@ -39,5 +54,18 @@ export function bindTable<E extends EntityMap>(definition: TableDefinition<E>, c
     delete: () => deleteTable(connection.client, tableName),
     describe: () => describeTable(connection.client, tableName),
     list: () => listTables(connection.client),
+    changes: () =>
+      new LiveStream<TableChange<E>>(async (observer) => {
+        const clients = entities as Record<string, EntityClient<EntityMap[string]>>;
+        return streamReaderFor(connection.client, tableName).subscribe({
+          next: (change) => {
+            const client = change.entity === undefined ? undefined : clients[change.entity];
+            if (!client) return;
+            const decode = (raw: Record<string, unknown> | undefined) => (raw ? client.decode(raw) : undefined);
+            observer.next({ ...change, newItem: decode(change.newItem), oldItem: decode(change.oldItem) } as TableChange<E>);
+          },
+          error: observer.error,
+        });
+      }),
   };
 }
