@@ -280,7 +280,7 @@ const expectedDataActions = [
 ];
 
 test('the IAM policy names the table ARN and its indexes, with only the needed actions', (t) => {
-  const policy = JSON.parse(AppTable.toIamPolicy({ tableName: 'orders' })) as Policy;
+  const policy = JSON.parse(AppTable.toIamPolicy({ tableName: 'orders', includeStreams: false })) as Policy;
   t.is(policy.Version, '2012-10-17');
   const actions = [...new Set(policy.Statement.flatMap((s) => asList(s.Action)))].sort();
   t.deepEqual(actions, expectedDataActions);
@@ -307,6 +307,15 @@ test('the IAM policy adds CreateTable/UpdateTimeToLive only with includeManageme
   t.true(resources.includes('arn:aws:dynamodb:eu-west-1:123456789012:table/orders'));
   t.true(resources.includes('arn:aws:dynamodb:eu-west-1:123456789012:table/orders/index/*'));
   t.is(JSON.parse(AppTable.toIamPolicy()).Statement[0].Resource[0], 'arn:aws:dynamodb:*:*:table/tablekit');
+});
+
+test('the IAM policy lets the stream reader find and read the table stream, and nothing else', (t) => {
+  const policy = JSON.parse(AppTable.toIamPolicy({ tableName: 'orders' })) as Policy;
+  const streamStatement = policy.Statement.find((s) => asList(s.Resource).some((r) => r.endsWith('/stream/*')));
+  t.deepEqual(asList(streamStatement?.Action ?? []).sort(), ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator']);
+  t.deepEqual(asList(streamStatement?.Resource ?? []), ['arn:aws:dynamodb:*:*:table/orders/stream/*']);
+  const describe = policy.Statement.find((s) => asList(s.Action).includes('dynamodb:DescribeTable'));
+  t.deepEqual(asList(describe?.Resource ?? []), ['arn:aws:dynamodb:*:*:table/orders']);
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import type { TableDefinition } from '../table/index.ts';
 import { runDemo } from './demo.ts';
 import { runRepositoryDemo } from './repository-demo.ts';
 import { runServicesDemo } from './services-demo.ts';
+import { runStreamsDemo } from './streams-demo.ts';
 import { loadTable } from './load-table.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -73,6 +74,7 @@ export function buildProgram(): Command {
         if (!flags.module) {
           await runRepositoryDemo(connection, tableName);
           await runServicesDemo(connection, tableName);
+          await runStreamsDemo(connection, tableName);
         }
       } finally {
         await connection.close();
@@ -148,14 +150,16 @@ export function buildProgram(): Command {
     .option('--region <region>', 'region in the ARNs (default *)')
     .option('--account <id>', 'account id in the ARNs (default *)')
     .option('--management', 'also allow ensure() (CreateTable, DescribeTable, UpdateTimeToLive)')
+    .option('--no-streams', 'leave out reading the table stream (stream(), follow(), changes())')
     .addOption(new Option('--format <format>', 'output format').choices(['json']).default('json'))
-    .action(async (flags: ConnectionFlags & { account?: string; management?: boolean }) => {
+    .action(async (flags: ConnectionFlags & { account?: string; management?: boolean; streams: boolean }) => {
       process.stdout.write(
         (await table(flags)).toIamPolicy({
           ...(flags.tableName ? { tableName: flags.tableName } : {}),
           ...(flags.region ? { region: flags.region } : {}),
           ...(flags.account ? { accountId: flags.account } : {}),
           includeManagement: flags.management ?? false,
+          includeStreams: flags.streams,
         }),
       );
     });

@@ -2,12 +2,14 @@ import { RepositoryError } from '../errors/index.ts';
 
 export interface Observer<T> {
   next(value: T): void;
+  /** Called once the subscription is live: every write acknowledged from now on will be delivered. */
+  start?(): void;
   error?(error: unknown): void;
   complete?(): void;
 }
 
 /** Starts producing for one subscriber; returns the teardown. */
-export type Producer<T> = (observer: Required<Observer<T>>) => Promise<() => void>;
+export type Producer<T> = (observer: Required<Omit<Observer<T>, 'start'>>) => Promise<() => void>;
 
 /**
  * A cold live stream: every subscriber (or `for await` loop) starts its own producer.
@@ -26,7 +28,7 @@ export class LiveStream<T> implements AsyncIterable<T> {
       teardown?.();
       return true;
     };
-    const guarded: Required<Observer<T>> = {
+    const guarded: Required<Omit<Observer<T>, 'start'>> = {
       next: (value) => {
         if (!closed) target.next(value);
       },
@@ -39,8 +41,9 @@ export class LiveStream<T> implements AsyncIterable<T> {
     };
     this.producer(guarded).then(
       (stop) => {
-        if (closed) stop();
-        else teardown = stop;
+        if (closed) return stop();
+        teardown = stop;
+        target.start?.();
       },
       (error: unknown) => guarded.error(error),
     );

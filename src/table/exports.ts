@@ -75,6 +75,8 @@ export const dataActions = [
   'dynamodb:BatchWriteItem',
 ] as const;
 export const readIndexActions = ['dynamodb:Query', 'dynamodb:Scan'] as const;
+/** The stream reader: DescribeTable finds the stream ARN, the rest reads it. */
+export const streamActions = ['dynamodb:DescribeStream', 'dynamodb:GetShardIterator', 'dynamodb:GetRecords'] as const;
 export const managementActions = ['dynamodb:DescribeTable', 'dynamodb:DescribeTimeToLive', 'dynamodb:CreateTable', 'dynamodb:UpdateTimeToLive'] as const;
 
 export interface IamOptions extends ExportOptions {
@@ -83,6 +85,8 @@ export interface IamOptions extends ExportOptions {
   partition?: string;
   /** Also allow `ensure()` (create table, enable TTL); off by default for application roles. */
   includeManagement?: boolean;
+  /** Allow reading the table's stream (stream(), streamQuery(), follow(), changes()); default on when the table has a stream. */
+  includeStreams?: boolean;
 }
 
 /** A least-privilege IAM policy for the table and its indexes. */
@@ -93,6 +97,10 @@ export function toIamPolicy(table: TableDefinition, options: IamOptions = {}): s
     { Sid: 'TablekitItems', Effect: 'Allow', Action: [...dataActions], Resource: [arn] },
     { Sid: 'TablekitQueries', Effect: 'Allow', Action: [...readIndexActions], Resource: [arn, `${arn}/index/*`] },
   ];
+  if (table.streams && options.includeStreams !== false) {
+    statements.push({ Sid: 'TablekitStreamDiscovery', Effect: 'Allow', Action: ['dynamodb:DescribeTable'], Resource: [arn] });
+    statements.push({ Sid: 'TablekitStreams', Effect: 'Allow', Action: [...streamActions], Resource: [`${arn}/stream/*`] });
+  }
   if (options.includeManagement) statements.push({ Sid: 'TablekitManagement', Effect: 'Allow', Action: [...managementActions], Resource: [arn] });
   return `${JSON.stringify({ Version: '2012-10-17', Statement: statements }, null, 2)}\n`;
 }

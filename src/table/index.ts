@@ -4,6 +4,6 @@ export { bindTable, type BoundTable, type EntityClients, type TableChange } from
 export { EntityClient, type Page, type QueryOptions } from './entity-client.ts';
 export { buildElectro, electroSchemaOf, type ElectroEntity, type ElectroModel, type ElectroService } from './electro.ts';
 export { compareTable, ensureTable, deleteTable, describeTable, listTables, TableMismatchError, type EnsureResult, type TableSummary } from './manage.ts';
-export { toAwsCli, toCloudFormation, toIamPolicy, dataActions, managementActions, readIndexActions, type ExportFormat, type IamOptions } from './exports.ts';
+export { toAwsCli, toCloudFormation, toIamPolicy, dataActions, managementActions, readIndexActions, streamActions, type ExportFormat, type IamOptions } from './exports.ts';
 export { encodeCursor, decodeCursor } from './cursor.ts';
 export { transactItem, transactWrite, type TransactionAction } from './transaction.ts';
