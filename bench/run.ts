@@ -10,6 +10,7 @@ import { AppTable, User } from '../entities/index.ts';
 import { contenders, fullItem, newUser, type ContenderName, type UserInput } from './contenders.ts';
 import { fakeDynamoClient } from './fake-dynamo.ts';
 import { changeLogBench } from './change-log.ts';
+import { streamsBench } from './streams.ts';
 import { saveAllRound } from './save-all.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -163,6 +164,17 @@ async function main() {
         `Every run was checked with stats(): exactly n changes, latest seq n.\n`,
     );
     log(`since() paging (pages of 1,000, consistent reads) through ${changes.paged.total.toLocaleString('en')} changes: ${changes.paged.rate.toFixed(0)} items/s, peak RSS growth ${changes.paged.rssGrowthMb.toFixed(1)} MB (target ≤ 64 MB); seqs checked contiguous.\n`);
+
+    const streams = await streamsBench(connection, quick);
+    log(`## F. Streams: write acknowledged → emission (${streams.writes} sequential updates of one item)`);
+    log('');
+    log('| subscribers | p50 ms | p95 ms | max ms |');
+    log('| --- | --- | --- | --- |');
+    for (const [label, result] of [['1', streams.one], ['20', streams.twenty]] as const) log(`| ${label} | ${result.p50.toFixed(0)} | ${result.p95.toFixed(0)} | ${result.max.toFixed(0)} |`);
+    log(
+      `\nOne reader delivered ${streams.delivery.rate.toFixed(0)} records/s while saveAll wrote them (bounded by the write rate), ` +
+        `the last one ${streams.delivery.lagAfterLastWrite.toFixed(0)} ms after the last write. Target p95 ≤ 1 s. Every emission was counted.\n`,
+    );
   } finally {
     await connection.close();
     await local?.stop();
