@@ -244,7 +244,7 @@ export class ChangeLog<E extends ChangeLogEntities> {
   }
 
   /** Changes with seq > afterSeq, in seq order, one page (strongly consistent). */
-  since(projectId: string, afterSeq: number, options: { limit?: number; cursor?: string } = {}): Promise<Page<ChangeOf<E>>> {
+  async since(projectId: string, afterSeq: number, options: { limit?: number; cursor?: string } = {}): Promise<Page<ChangeOf<E>>> {
     this.checkProject(projectId);
     if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) throw new RepositoryError('validation', `since: seq must be a non-negative integer (got ${afterSeq})`);
     // between, not gt: a bare `sk > x` would run past the change items into other entities of the partition.

@@ -81,8 +81,12 @@ class OutboxStorage implements Storage {
   }
 
   async batchPut(items: readonly Item[], options: { onProgress?: (progress: { written: number; total: number }) => void }) {
-    // Bulk writes become consecutive transactions of a write plus its change each (each chunk atomic).
-    const entries = items.map((item) => this.putEntry({ item, condition: { kind: 'none' }, onFailed: { code: 'conflict', id: idOf(this.entity, item) } }));
+    // Bulk writes become consecutive transactions of writes plus their changes (each transaction atomic).
+    // Existing ids are read first so that the log says create or update, and the condition keeps it true.
+    const existing = new Set((await this.dynamo.batchGet(items.map((item) => keyOf(this.entity, idOf(this.entity, item))), true)).map((item) => this.entityId(item)));
+    const entries = items.map((item) =>
+      this.putEntry({ item, condition: { kind: existing.has(this.entityId(item)) ? 'exists' : 'absent' }, onFailed: { code: 'conflict', id: idOf(this.entity, item) } }),
+    );
     const appended = await this.changeLog.appendWith(this.projectId, entries);
     options.onProgress?.({ written: appended.length, total: items.length });
     return { written: appended.length, requests: 0, retriedItems: 0 };

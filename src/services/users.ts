@@ -58,12 +58,30 @@ export class UserService<E extends UserEntities> {
     const email = normaliseEmail(input.email);
     const user = this.stored({ userId: randomUUID(), email, firstName: input.firstName, lastName: input.lastName, isActive: true, createdAt: now, updatedAt: now, version: 1 });
     const claim = this.claims.definition.toStored({ email, userId: user.userId });
-    await transactWrite(this.table.connection.doc, [transactItem('Put', paramsOf(this.users.electro.create(user))), transactItem('Put', paramsOf(this.claims.electro.create(claim)))], {
-      entity: 'user',
-      id: user.userId,
-      explainCancellation: (reasons: CancellationReason[], cause) =>
-        reasons[1]?.Code === 'ConditionalCheckFailed' ? this.duplicate(email, cause) : reasons[0]?.Code === 'ConditionalCheckFailed' ? conditionError('alreadyExists', { entity: 'user', id: user.userId }, cause) : undefined,
-    });
+    const items = [transactItem('Put', paramsOf(this.users.electro.create(user))), transactItem('Put', paramsOf(this.claims.electro.create(claim)))];
+    // A transaction cancelled by a concurrent one (TransactionConflict) is retried; a taken e-mail is final.
+    await withRetries<undefined>(
+      defaultConflictPolicy,
+      async () => {
+        try {
+          await transactWrite(this.table.connection.doc, items, {
+            entity: 'user',
+            id: user.userId,
+            explainCancellation: (reasons: CancellationReason[], cause) =>
+              reasons[1]?.Code === 'ConditionalCheckFailed'
+                ? this.duplicate(email, cause)
+                : reasons[0]?.Code === 'ConditionalCheckFailed'
+                  ? conditionError('alreadyExists', { entity: 'user', id: user.userId }, cause)
+                  : undefined,
+          });
+          return { done: true, value: undefined };
+        } catch (error) {
+          if (isRepositoryError(error, 'conflict')) return { done: false };
+          throw error;
+        }
+      },
+      () => conditionError('conflict', { entity: 'user', id: user.userId }),
+    );
     return this.users.definition.fromStored(user) as UserOf<E>;
   }
 
