@@ -17,11 +17,14 @@ async function writers(store: Store, count: number, perWriter: number) {
   return { rate: (count * perWriter) / seconds, conflicts: store.changeLog.counters.conflicts - before.conflicts };
 }
 
-async function batches(store: Store, batchSize: number, total: number) {
-  const projectId = `bench-batch-${Date.now()}`;
+async function batches(store: Store, batchSize: number, total: number, entities: 'distinct' | 'one') {
+  const projectId = `bench-batch-${entities}-${Date.now()}`;
   const started = performance.now();
   for (let offset = 0; offset < total; offset += batchSize) {
-    await store.changeLog.appendMany(projectId, Array.from({ length: Math.min(batchSize, total - offset) }, (_, i) => change(0, offset + i)));
+    await store.changeLog.appendMany(
+      projectId,
+      Array.from({ length: Math.min(batchSize, total - offset) }, (_, i) => (entities === 'one' ? { ...change(0, 0), data: { i } } : change(0, offset + i))),
+    );
   }
   const seconds = (performance.now() - started) / 1000;
   const stats = await store.changeLog.stats(projectId);
@@ -59,9 +62,10 @@ export async function changeLogBench(connection: Connection, quick: boolean) {
   try {
     const perWriter = quick ? 10 : 50;
     const single = { 1: await writers(store, 1, perWriter * 2), 4: await writers(store, 4, perWriter), 8: await writers(store, 8, perWriter) };
-    const batched = await batches(store, 25, quick ? 500 : 5000);
+    const batched = await batches(store, 25, quick ? 500 : 5000, 'distinct');
+    const batchedOneEntity = await batches(store, 25, quick ? 500 : 5000, 'one');
     const paged = await paging(store, quick ? 5000 : 100_000);
-    return { single, batched, paged };
+    return { single, batched, batchedOneEntity, paged };
   } finally {
     await store.table.delete();
     await store.close();
