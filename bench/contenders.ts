@@ -22,6 +22,19 @@ export function fullItem(item: UserInput) {
   return { ...item, createdAt: now, updatedAt: now, version: 1 };
 }
 
+/** The item with hand-written keys in ElectroDB's format, as the raw contenders store it. */
+export function rawItem(item: UserInput) {
+  return {
+    ...fullItem(item),
+    pk: `$tablekit#userId_${item.userId}`,
+    sk: '$account#user_1',
+    gsi1pk: `$tablekit#email_${item.email}`,
+    gsi1sk: '$user_1',
+    __edb_e__: 'user',
+    __edb_v__: '1',
+  };
+}
+
 /** Four ways to put/get/query the same User item on one table through one connection. */
 export function contenders(connection: Connection, tableName: string): Record<ContenderName, Operations> {
   const { doc } = connection;
@@ -36,15 +49,7 @@ export function contenders(connection: Connection, tableName: string): Record<Co
         doc.send(
           new PutCommand({
             TableName: tableName,
-            Item: {
-              ...fullItem(item),
-              pk: `$tablekit#userId_${item.userId}`,
-              sk: '$account#user_1',
-              gsi1pk: `$tablekit#email_${item.email}`,
-              gsi1sk: '$user_1',
-              __edb_e__: 'user',
-              __edb_v__: '1',
-            },
+            Item: rawItem(item),
             ConditionExpression: 'attribute_not_exists(#pk) AND attribute_not_exists(#sk)',
             ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
           }),

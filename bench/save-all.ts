@@ -2,25 +2,13 @@ import { BatchWriteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
 import { createRepository, type Connection } from '../src/index.ts';
 import { AppTable, User } from '../entities/index.ts';
-import { fullItem, newUser, type UserInput } from './contenders.ts';
+import { newUser, rawItem, type UserInput } from './contenders.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A tuned hand-written bulk loader: 25 per request, 8 requests in flight, unprocessed items retried with backoff. */
 async function rawBatchWrite(connection: Connection, tableName: string, items: UserInput[]) {
-  const requests = items.map((item) => ({
-    PutRequest: {
-      Item: {
-        ...fullItem(item),
-        pk: `$tablekit#userId_${item.userId}`,
-        sk: '$account#user_1',
-        gsi1pk: `$tablekit#email_${item.email}`,
-        gsi1sk: '$user_1',
-        __edb_e__: 'user',
-        __edb_v__: '1',
-      },
-    },
-  }));
+  const requests = items.map((item) => ({ PutRequest: { Item: rawItem(item) } }));
   const limit = pLimit(8);
   const chunks: (typeof requests)[] = [];
   for (let index = 0; index < requests.length; index += 25) chunks.push(requests.slice(index, index + 25));

@@ -2,16 +2,10 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Connection } from '../connection/index.ts';
 import { isRepositoryError } from '../errors/index.ts';
 import type { BoundTable, EntityClient, EntityMap, TableDefinition } from '../table/index.ts';
+import { step, type Print } from './print.ts';
 
 type Item = Record<string, unknown>;
-type Print = (line: string) => void;
 
-async function timed<T>(label: string, print: Print, action: () => Promise<T>, describe: (result: T) => string): Promise<T> {
-  const started = performance.now();
-  const result = await action();
-  print(`  ${label.padEnd(46)} ${describe(result).padEnd(34)} ${(performance.now() - started).toFixed(1).padStart(7)} ms`);
-  return result;
-}
 
 /** Items the demo writes: one account with progress in three videos, and a small project change log. */
 function sampleData(): Record<string, Item[]> {
@@ -61,14 +55,14 @@ export async function runDemo<E extends EntityMap>(
   const table: BoundTable<E> = definition.bind(connection, options.tableName ? { tableName: options.tableName } : {});
   const clients = table.entities as Record<string, EntityClient<E[keyof E]>>;
   print(`\nTable '${table.tableName}' on ${connection.endpoint ?? `AWS ${connection.region}`} (${connection.source})`);
-  await timed('ensure table (create, wait ACTIVE, TTL)', print, () => table.ensure(), (r) => (r.created ? 'created' : 'already there'));
+  await step('ensure table (create, wait ACTIVE, TTL)', print, () => table.ensure(), (r) => (r.created ? 'created' : 'already there'));
 
   const data = sampleData();
   print('\nWrites (zod-validated, keys by ElectroDB, conditional create):');
   for (const [entity, items] of Object.entries(data)) {
     const client = clients[entity];
     if (!client) continue;
-    for (const item of items) await timed(`create ${entity}`, print, () => client.create(item as never), () => 'ok');
+    for (const item of items) await step(`create ${entity}`, print, () => client.create(item as never), () => 'ok');
   }
 
   print('\nReads by primary key (GetItem):');
@@ -76,7 +70,7 @@ export async function runDemo<E extends EntityMap>(
     const client = clients[entity];
     const first = items[0];
     if (!client || !first) continue;
-    await timed(`get ${entity}`, print, () => client.get(pick(first, client.definition.idFields) as never), (found) => (found ? 'found' : 'MISSING'));
+    await step(`get ${entity}`, print, () => client.get(pick(first, client.definition.idFields) as never), (found) => (found ? 'found' : 'MISSING'));
   }
 
   print('\nEvery declared access pattern (Query, never Scan):');
@@ -85,7 +79,7 @@ export async function runDemo<E extends EntityMap>(
     const first = data[pattern.entity]?.[0];
     if (!client || !first) continue;
     const label = `${pattern.entity}.${pattern.pattern} (${pattern.indexName ?? 'table'})`;
-    const page = await timed(label, print, () => client.query(pattern.pattern as never, pick(first, pattern.template.pk) as never), (r) => `${r.items.length} item(s)`);
+    const page = await step(label, print, () => client.query(pattern.pattern as never, pick(first, pattern.template.pk) as never), (r) => `${r.items.length} item(s)`);
     if (page.items.length === 0) throw new Error(`access pattern ${label} returned nothing`);
   }
 
@@ -94,7 +88,7 @@ export async function runDemo<E extends EntityMap>(
   const account = collections.account;
   if (account) {
     print('\nCollection (one Query, several entities):');
-    await timed('account: user + video progress', print, () => account({ userId: user.userId }).go(), (r) =>
+    await step('account: user + video progress', print, () => account({ userId: user.userId }).go(), (r) =>
       Object.entries(r.data).map(([name, items]) => `${items.length} ${name}`).join(', '),
     );
   }
@@ -115,6 +109,6 @@ export async function runDemo<E extends EntityMap>(
   for (const [entity, items] of Object.entries(data)) {
     const client = clients[entity];
     if (!client) continue;
-    await timed(`delete ${items.length} ${entity}`, print, () => Promise.all(items.map((item) => client.delete(pick(item, client.definition.idFields) as never))), (r) => `${r.filter(Boolean).length} deleted`);
+    await step(`delete ${items.length} ${entity}`, print, () => Promise.all(items.map((item) => client.delete(pick(item, client.definition.idFields) as never))), (r) => `${r.filter(Boolean).length} deleted`);
   }
 }

@@ -3,15 +3,9 @@ import { openStore, User } from '../../entities/index.ts';
 import type { Connection } from '../connection/index.ts';
 import { isRepositoryError } from '../errors/index.ts';
 import { withChangeLog } from '../services/index.ts';
+import { step, type Print } from './print.ts';
 
-type Print = (line: string) => void;
 
-async function step<T>(label: string, print: Print, action: () => Promise<T>, describe: (result: T) => string): Promise<T> {
-  const started = performance.now();
-  const result = await action();
-  print(`  ${label.padEnd(46)} ${describe(result).padEnd(34)} ${(performance.now() - started).toFixed(1).padStart(7)} ms`);
-  return result;
-}
 
 /** The cross-entity services: change log, users, video progress and the outbox. */
 export async function runServicesDemo(connection: Connection, tableName: string, print: Print = console.log): Promise<void> {

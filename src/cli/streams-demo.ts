@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { openStore } from '../../entities/index.ts';
 import type { Connection } from '../connection/index.ts';
+import type { Print } from './print.ts';
 
-type Print = (line: string) => void;
 
 const waitFor = async (condition: () => boolean, timeoutMs: number, what: string) => {
   const deadline = Date.now() + timeoutMs;

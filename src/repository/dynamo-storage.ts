@@ -4,15 +4,13 @@ import {
   DeleteCommand,
   GetCommand,
   PutCommand,
-  QueryCommand,
-  ScanCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
 import { conditionError, mapError, RepositoryError, type CancellationReason } from '../errors/index.ts';
 import { withRetries, type RetryPolicy } from '../retry/index.ts';
 import type { EntityDefinition } from '../schema/index.ts';
-import { decodeCursor, encodeCursor, transactItem, transactWrite, type ElectroEntity, type TableIndexes } from '../table/index.ts';
+import { sendPage, transactItem, transactWrite, type ElectroEntity, type TableIndexes } from '../table/index.ts';
 import { electroWhere } from './filter.ts';
 import type { StreamReader } from '../streams/index.ts';
 import type { ConditionalPut, Item, Storage, StorageListener, StorageQuery } from './storage.ts';
@@ -198,18 +196,8 @@ export class DynamoStorage implements Storage {
       builder = finder(query.composites);
     }
     const params = (where ? builder.where(where) : builder).params(options);
-    const input = {
-      ...params,
-      ...(query.limit !== undefined ? { Limit: query.limit } : {}),
-      ...(query.cursor ? { ExclusiveStartKey: decodeCursor(query.cursor) } : {}),
-      ...(query.order === 'desc' ? { ScanIndexForward: false } : {}),
-      ...(query.consistent ? { ConsistentRead: true } : {}),
-    };
-    const result = await this.call(() => (query.pattern === undefined ? this.doc.send(new ScanCommand(input)) : this.doc.send(new QueryCommand(input))));
-    return {
-      items: (result.Items ?? []).map((raw) => this.strip(raw)),
-      cursor: result.LastEvaluatedKey ? encodeCursor(result.LastEvaluatedKey) : undefined,
-    };
+    const page = await this.call(() => sendPage(this.doc, query.pattern === undefined ? 'scan' : 'query', params, query));
+    return { items: page.items.map((raw) => this.strip(raw)), cursor: page.cursor };
   }
 
   async subscribe(listener: StorageListener): Promise<() => void> {

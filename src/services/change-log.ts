@@ -1,11 +1,10 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { isRepositoryError, mapError, RepositoryError } from '../errors/index.ts';
 import { createRepository, type DynamoRepository } from '../repository/index.ts';
 import { streamReaderFor, type LiveStream } from '../streams/index.ts';
 import { followChanges } from './follow.ts';
 import { retryPolicy, withRetries, type RetryPolicy } from '../retry/index.ts';
 import type { EntityDefinition, InferInput, InferItem } from '../schema/index.ts';
-import { decodeCursor, encodeCursor, transactItem, transactWrite, type BoundTable, type EntityClient, type EntityMap, type Page } from '../table/index.ts';
+import { sendPage, transactItem, transactWrite, type BoundTable, type EntityClient, type EntityMap, type Page, type PagingOptions } from '../table/index.ts';
 import { assertFields, type Item, paramsOf, queryBuilder } from './electro-params.ts';
 
 /** The entities a change log needs (see entities/change.ts, change-head.ts, sequence.ts). */
@@ -226,18 +225,10 @@ export class ChangeLog<E extends ChangeLogEntities> {
     return stored.map((change) => this.changes.definition.fromStored(change) as ChangeOf<E>);
   }
 
-  private async query(params: Record<string, unknown>, options: { limit?: number; cursor?: string; consistent?: boolean; order?: 'asc' | 'desc' }): Promise<Page<ChangeOf<E>>> {
+  private async query(params: Record<string, unknown>, options: PagingOptions): Promise<Page<ChangeOf<E>>> {
     try {
-      const result = await this.doc.send(
-        new QueryCommand({
-          ...(params as { TableName: string }),
-          ...(options.limit !== undefined ? { Limit: options.limit } : {}),
-          ...(options.cursor ? { ExclusiveStartKey: decodeCursor(options.cursor) } : {}),
-          ...(options.consistent ? { ConsistentRead: true } : {}),
-          ...(options.order === 'desc' ? { ScanIndexForward: false } : {}),
-        }),
-      );
-      return { items: (result.Items ?? []).map((item) => this.changes.decode(item) as ChangeOf<E>), cursor: result.LastEvaluatedKey ? encodeCursor(result.LastEvaluatedKey) : undefined };
+      const page = await sendPage(this.doc, 'query', params, options);
+      return { items: page.items.map((item) => this.changes.decode(item) as ChangeOf<E>), cursor: page.cursor };
     } catch (error) {
       throw mapError(error, { entity: 'change' });
     }

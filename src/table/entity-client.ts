@@ -1,8 +1,8 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mapError, RepositoryError } from '../errors/index.ts';
 import type { AccessPatternName, EntityDefinition, InferInput, InferItem, InferKey, InferPatternKey } from '../schema/index.ts';
 import { exampleManagedFields } from '../schema/index.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { sendPage } from './paging.ts';
 import type { ElectroEntity } from './electro.ts';
 
 export interface QueryOptions {
@@ -82,16 +82,8 @@ export class EntityClient<E extends EntityDefinition> {
     if (!builder) throw new RepositoryError('validation', `${this.definition.name} has no access pattern '${pattern}'`);
     const params = builder(composites).params();
     try {
-      const result = await this.doc.send(
-        new QueryCommand({
-          ...(params as { TableName: string }),
-          ...(options.limit !== undefined ? { Limit: options.limit } : {}),
-          ...(options.cursor ? { ExclusiveStartKey: decodeCursor(options.cursor) } : {}),
-          ...(options.order === 'desc' ? { ScanIndexForward: false } : {}),
-          ...(options.consistent ? { ConsistentRead: true } : {}),
-        }),
-      );
-      return { items: (result.Items ?? []).map((item) => this.decode(item)), cursor: result.LastEvaluatedKey ? encodeCursor(result.LastEvaluatedKey) : undefined };
+      const page = await sendPage(this.doc, 'query', params, options);
+      return { items: page.items.map((item) => this.decode(item)), cursor: page.cursor };
     } catch (error) {
       throw mapError(error, { entity: this.definition.name });
     }

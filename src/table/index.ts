@@ -7,3 +7,4 @@ export { compareTable, ensureTable, deleteTable, describeTable, listTables, Tabl
 export { toAwsCli, toCloudFormation, toIamPolicy, dataActions, managementActions, readIndexActions, streamActions, type ExportFormat, type IamOptions } from './exports.ts';
 export { encodeCursor, decodeCursor } from './cursor.ts';
 export { transactItem, transactWrite, type TransactionAction } from './transaction.ts';
+export { sendPage, type PagingOptions } from './paging.ts';
