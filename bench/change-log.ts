@@ -1,7 +1,7 @@
-import { openStore } from '../entities/index.ts';
-import type { Connection } from '../src/index.ts';
+import { ChangeLog, type Connection } from '../src/index.ts';
+import { ChangeLogTable } from './tables.ts';
 
-type Store = Awaited<ReturnType<typeof openStore>>;
+type Store = { changeLog: ChangeLog<(typeof ChangeLogTable)['entities']> };
 const change = (writer: number, index: number) => ({ entityType: 'doc', entityId: `doc-${writer}-${index % 20}`, operation: 'update' as const, data: { writer, index } });
 
 async function writers(store: Store, count: number, perWriter: number) {
@@ -58,7 +58,9 @@ async function paging(store: Store, total: number) {
 
 /** Change log throughput and paging, on its own table. */
 export async function changeLogBench(connection: Connection, quick: boolean) {
-  const store = await openStore({ connection, tableName: `bench-changes-${Date.now()}` });
+  const table = ChangeLogTable.bind(connection, { tableName: `bench-changes-${Date.now()}` });
+  await table.ensure();
+  const store: Store = { changeLog: new ChangeLog(table) };
   try {
     const perWriter = quick ? 10 : 50;
     const single = { 1: await writers(store, 1, perWriter * 2), 4: await writers(store, 4, perWriter), 8: await writers(store, 8, perWriter) };
@@ -67,7 +69,6 @@ export async function changeLogBench(connection: Connection, quick: boolean) {
     const paged = await paging(store, quick ? 5000 : 100_000);
     return { single, batched, batchedOneEntity, paged };
   } finally {
-    await store.table.delete();
-    await store.close();
+    await table.delete();
   }
 }

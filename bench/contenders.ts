@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createRepository, type Connection, type ElectroEntity, type InferInput } from '../src/index.ts';
-import { AppTable, User } from '../entities/index.ts';
+import { User } from '../entities/index.ts';
+import { UserTable } from './tables.ts';
 
 export type UserInput = InferInput<typeof User>;
 export interface Operations {
@@ -38,7 +39,7 @@ export function rawItem(item: UserInput) {
 /** Four ways to put/get/query the same User item on one table through one connection. */
 export function contenders(connection: Connection, tableName: string): Record<ContenderName, Operations> {
   const { doc } = connection;
-  const table = AppTable.bind(connection, { tableName });
+  const table = UserTable.bind(connection, { tableName });
   const electro = table.electro.entities.user as ElectroEntity;
   const repository = createRepository(User, { table });
   type Item = Record<string, unknown>;

@@ -35,7 +35,7 @@ export function fakeDynamoClient(): DynamoDBClient {
     requestHandler: {
       handle: async (request: { headers: Record<string, string>; body?: unknown }) => {
         const target = (request.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
-        const raw = request.body instanceof Uint8Array ? Buffer.from(request.body).toString('utf8') : String(request.body ?? '{}');
+        const raw = typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body as Uint8Array);
         const body = JSON.stringify(answer(target, JSON.parse(raw) as Json));
         return {
           response: {

@@ -6,7 +6,8 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { connect, startLocalDynamo, type Connection, type ElectroEntity } from '../src/index.ts';
-import { AppTable, User } from '../entities/index.ts';
+import { User } from '../entities/index.ts';
+import { UserTable } from './tables.ts';
 import { contenders, fullItem, newUser, type ContenderName, type UserInput } from './contenders.ts';
 import { fakeDynamoClient } from './fake-dynamo.ts';
 import { changeLogBench } from './change-log.ts';
@@ -31,7 +32,7 @@ const log = (line = '') => {
 
 /** A: building the request only (validation included for tablekit), no client at all. */
 function measureParamsOnly(rounds: number, count: number) {
-  const electro = AppTable.bind({} as Connection, { tableName: 'bench' }).electro.entities.user as ElectroEntity;
+  const electro = UserTable.bind({} as Connection, { tableName: 'bench' }).electro.entities.user as ElectroEntity;
   const items = Array.from({ length: count }, newUser);
   const queries = electro.query as unknown as Record<string, (k: object) => { params(): object }>;
   const build: Record<string, Record<Op, (item: UserInput) => unknown>> = {
@@ -127,7 +128,7 @@ async function main() {
   const local = process.env.DYNAMODB_ENDPOINT ? undefined : await startLocalDynamo();
   const connection = await connect(local ? { endpoint: local.endpoint } : {});
   try {
-    const table = AppTable.bind(connection, { tableName: `bench-${Date.now()}` });
+    const table = UserTable.bind(connection, { tableName: `bench-${Date.now()}` });
     await table.ensure();
     const b = await interleaved(connection, table.tableName, quick ? 2 : 5, quick ? 100 : 400, true);
     log('## B. Sequential end-to-end against DynamoDB Local, ops/s as a ratio to raw (median of per-round ratios)');

@@ -1,7 +1,8 @@
 import { BatchWriteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
 import { createRepository, type Connection } from '../src/index.ts';
-import { AppTable, User } from '../entities/index.ts';
+import { User } from '../entities/index.ts';
+import { UserTable } from './tables.ts';
 import { newUser, rawItem, type UserInput } from './contenders.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -42,12 +43,12 @@ export async function saveAllRound(connection: Connection, rounds: number, count
   const rates: Record<string, number[]> = { 'raw BatchWrite loop': [], 'tablekit saveAll': [] };
   const contenders: Record<string, (tableName: string, items: UserInput[]) => Promise<unknown>> = {
     'raw BatchWrite loop': (tableName, items) => rawBatchWrite(connection, tableName, items),
-    'tablekit saveAll': (tableName, items) => createRepository(User, { table: AppTable.bind(connection, { tableName }) }).saveAll(items, { concurrency: 8 }),
+    'tablekit saveAll': (tableName, items) => createRepository(User, { table: UserTable.bind(connection, { tableName }) }).saveAll(items, { concurrency: 8 }),
   };
   for (let round = 0; round < rounds; round++) {
     const names = round % 2 === 0 ? Object.keys(contenders) : Object.keys(contenders).reverse();
     for (const name of names) {
-      const table = AppTable.bind(connection, { tableName: `bench-bulk-${round}-${name.replace(/\W+/g, '-')}-${Date.now()}` });
+      const table = UserTable.bind(connection, { tableName: `bench-bulk-${round}-${name.replace(/\W+/g, '-')}-${Date.now()}` });
       await table.ensure();
       const items = Array.from({ length: count }, newUser);
       const started = performance.now();

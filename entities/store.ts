@@ -65,6 +65,7 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
     close: () =>
       (closed ??= (async () => {
         await Promise.all(Object.values(repositories).map((repository) => repository.dispose()));
+        table.closeStreams();
         if (!given) await connection.close();
       })()),
   };

@@ -1,6 +1,7 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startLocalDynamo, type LocalDynamo, type LocalDynamoOptions } from '../local/index.ts';
+import { disposeStreamReaders } from '../streams/index.ts';
 
 export type ConnectionSource = 'client' | 'explicit' | 'environment' | 'embedded';
 
@@ -62,6 +63,8 @@ function wrap(client: DynamoDBClient, source: ConnectionSource, endpoint: string
     local,
     close: () =>
       (closed ??= (async () => {
+        // Live subscriptions on this client complete; their pollers stop.
+        disposeStreamReaders(client);
         if (owned) client.destroy();
         await local?.stop();
       })()),

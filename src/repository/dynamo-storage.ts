@@ -208,6 +208,7 @@ export class DynamoStorage implements Storage {
         if (change.entity === this.entity.name) listener.next({ type: change.type, newItem: strip(change.newItem), oldItem: strip(change.oldItem) });
       },
       error: (error) => listener.error?.(error),
+      complete: () => listener.complete?.(),
     });
   }
 

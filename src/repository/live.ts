@@ -61,7 +61,7 @@ export function streamItem<T>(context: LiveContext<T>, id: unknown): LiveStream<
       current = change.newItem;
       observer.next(context.decode(current));
     });
-    const unsubscribe = await storage.subscribe({ next: events.next, error: observer.error });
+    const unsubscribe = await storage.subscribe({ next: events.next, error: observer.error, complete: observer.complete });
     const stop = context.track(() => {
       unsubscribe();
       observer.complete();
@@ -102,7 +102,7 @@ export function streamQuery<T>(context: LiveContext<T>, query: StorageQuery): Li
       else if (!results.delete(key)) return;
       emit();
     });
-    const unsubscribe = await storage.subscribe({ next: events.next, error: observer.error });
+    const unsubscribe = await storage.subscribe({ next: events.next, error: observer.error, complete: observer.complete });
     const stop = context.track(() => {
       unsubscribe();
       observer.complete();

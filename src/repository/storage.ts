@@ -42,6 +42,8 @@ export interface StorageChange {
 export interface StorageListener {
   next(change: StorageChange): void;
   error?(error: unknown): void;
+  /** The source ended (the connection closed). */
+  complete?(): void;
 }
 
 /**

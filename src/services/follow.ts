@@ -40,6 +40,7 @@ export function followChanges<C>(source: FollowSource<C>): LiveStream<C> {
     };
     const drain = async () => {
       for (;;) {
+        if (stopped) return;
         const next = pending.get(lastSeq + 1);
         if (next) {
           pending.delete(seqOf(next));
@@ -68,6 +69,7 @@ export function followChanges<C>(source: FollowSource<C>): LiveStream<C> {
         enqueue(drain);
       },
       error: (error) => observer.error(error),
+      complete: () => observer.complete(),
     });
     enqueue(async () => {
       await catchUp();
@@ -75,6 +77,7 @@ export function followChanges<C>(source: FollowSource<C>): LiveStream<C> {
     });
     return () => {
       stopped = true;
+      pending.clear();
       unsubscribe();
     };
   });

@@ -1,3 +1,3 @@
 export { StreamReader, type RawChange, type RawListener, type StreamReaderOptions } from './reader.ts';
 export { LiveStream, type Observer, type Producer } from './live-stream.ts';
-export { streamReaderFor } from './registry.ts';
+export { disposeStreamReaders, streamReaderFor } from './registry.ts';

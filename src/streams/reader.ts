@@ -28,6 +28,8 @@ export interface RawListener {
   next(change: RawChange): void;
   /** The stream could not be read within the retry budget; polling goes on. */
   error?(error: RepositoryError): void;
+  /** The reader was disposed (e.g. the connection closed): nothing more will come. */
+  complete?(): void;
 }
 
 export interface StreamReaderOptions {
@@ -44,6 +46,8 @@ interface ShardCursor {
   shardId: string;
   iterator: string | undefined;
   lastSequence: string | undefined;
+  /** After re-reading a shard from its start, skip records created before this (epoch ms). */
+  skipBefore?: number;
 }
 
 /**
@@ -86,6 +90,8 @@ export class StreamReader {
   /** Bumped on stop(), so a poll still in flight from before does nothing more. */
   private epoch = 0;
   private lastDiscovery = 0;
+  /** When the iterators were positioned (LATEST), epoch ms. */
+  private positionedAt = 0;
   private readonly options: Required<StreamReaderOptions>;
   private streamsClient: DynamoDBStreamsClient | undefined;
 
@@ -136,10 +142,12 @@ export class StreamReader {
     };
   }
 
-  /** Stops polling and forgets every subscriber. */
+  /** Stops polling and completes every subscriber. */
   dispose(): void {
+    const listeners = [...this.listeners];
     this.listeners.clear();
     this.stop();
+    for (const listener of listeners) listener.complete?.();
   }
 
   private stop(): void {
@@ -159,6 +167,7 @@ export class StreamReader {
     if (!this.streamArn || !table.Table?.StreamSpecification?.StreamEnabled) {
       throw new RepositoryError('unknown', `table '${this.tableName}' has no stream enabled; define the table with streams (the default) and ensure() it`);
     }
+    this.positionedAt = Date.now();
     await this.discover('LATEST');
     this.schedule(0);
   }
@@ -232,16 +241,26 @@ export class StreamReader {
     try {
       result = await this.streams.send(new GetRecordsCommand({ ShardIterator: cursor.iterator, Limit: 1000 }));
     } catch (error) {
-      if ((error as { name?: string }).name !== 'ExpiredIteratorException') throw error;
-      // Iterators expire after 15 minutes: continue right after the last record we delivered.
-      cursor.iterator = cursor.lastSequence
-        ? await this.iterator(cursor.shardId, 'AFTER_SEQUENCE_NUMBER', cursor.lastSequence)
-        : await this.iterator(cursor.shardId, 'LATEST');
+      const name = (error as { name?: string }).name;
+      if (name !== 'ExpiredIteratorException' && name !== 'TrimmedDataAccessException') throw error;
+      // Iterators expire after 15 minutes, or point at trimmed data: continue right after the last
+      // record we delivered; with none yet, from the shard's start, skipping what predates us.
+      if (cursor.lastSequence) {
+        cursor.iterator = await this.iterator(cursor.shardId, 'AFTER_SEQUENCE_NUMBER', cursor.lastSequence);
+      } else {
+        // ApproximateCreationDateTime is coarse (whole minutes on DynamoDB Local): skip only whole minutes before us.
+        cursor.skipBefore ??= Math.floor(this.positionedAt / 60_000) * 60_000;
+        cursor.iterator = await this.iterator(cursor.shardId, 'TRIM_HORIZON');
+      }
       return 0;
     }
     if (epoch !== this.epoch) return 0;
     const records = result.Records ?? [];
-    for (const record of records) this.deliver(record);
+    for (const record of records) {
+      const created = record.dynamodb?.ApproximateCreationDateTime?.getTime();
+      if (cursor.skipBefore !== undefined && created !== undefined && created < cursor.skipBefore) continue;
+      this.deliver(record);
+    }
     const last = records.at(-1)?.dynamodb?.SequenceNumber;
     if (last) cursor.lastSequence = last;
     cursor.iterator = result.NextShardIterator;

@@ -11,3 +11,11 @@ export function streamReaderFor(client: DynamoDBClient, tableName: string, optio
   if (!reader) byTable.set(tableName, (reader = new StreamReader(client, tableName, options)));
   return reader;
 }
+
+/** Stops every reader of a client (the connection is closing); their subscribers complete. */
+export function disposeStreamReaders(client: DynamoDBClient): void {
+  const byTable = readers.get(client);
+  if (!byTable) return;
+  readers.delete(client);
+  for (const reader of byTable.values()) reader.dispose();
+}

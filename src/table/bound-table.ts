@@ -37,6 +37,8 @@ export interface BoundTable<E extends EntityMap = EntityMap> {
   list(): Promise<string[]>;
   /** Live changes of every entity from the table's DynamoDB Stream (items of other writers included). */
   changes(): LiveStream<TableChange<E>>;
+  /** Stops this table's stream reader: every live subscription on it (streams, follow, changes) completes. */
+  closeStreams(): void;
 }
 
 export function bindTable<E extends EntityMap>(definition: TableDefinition<E>, connection: Connection, tableName = definition.name): BoundTable<E> {
@@ -54,6 +56,7 @@ export function bindTable<E extends EntityMap>(definition: TableDefinition<E>, c
     delete: () => deleteTable(connection.client, tableName),
     describe: () => describeTable(connection.client, tableName),
     list: () => listTables(connection.client),
+    closeStreams: () => streamReaderFor(connection.client, tableName).dispose(),
     changes: () =>
       new LiveStream<TableChange<E>>(async (observer) => {
         const clients = entities as Record<string, EntityClient<EntityMap[string]>>;
@@ -65,6 +68,7 @@ export function bindTable<E extends EntityMap>(definition: TableDefinition<E>, c
             observer.next({ ...change, newItem: decode(change.newItem), oldItem: decode(change.oldItem) } as TableChange<E>);
           },
           error: observer.error,
+          complete: observer.complete,
         });
       }),
   };

@@ -98,6 +98,13 @@ export const ConformanceTable = defineTable({
   streams: false,
 });
 
+/** The same table with its DynamoDB Stream on (NEW_AND_OLD_IMAGES), for the streaming tests. */
+export const StreamingConformanceTable = defineTable({
+  name: 'conformance-streams',
+  entities: { product: Product, counter: Counter, aggregate: Aggregate, enrollment: Enrollment },
+  ttlAttribute: false,
+});
+
 export type FixtureEntity = typeof Product | typeof Counter | typeof Aggregate | typeof Enrollment;
 
 export interface RepoHandle<E extends FixtureEntity> {
@@ -110,6 +117,8 @@ export interface RepoHandle<E extends FixtureEntity> {
 export interface OpenOptions extends RepositoryOptions {
   /** Retries of unprocessed batch items (DynamoDB only). */
   batchRetry?: Partial<RetryPolicy>;
+  /** A table with its stream enabled, for stream()/streamQuery() (DynamoDB only; memory always streams). */
+  streams?: boolean;
 }
 
 export interface Backend {
@@ -121,8 +130,9 @@ export interface Backend {
 export const dynamoBackend: Backend = {
   name: 'dynamo',
   async open<E extends FixtureEntity>(entity: E, options: OpenOptions = {}): Promise<RepoHandle<E>> {
-    const opened = await openTestTable(ConformanceTable, `conf-${entity.name}`);
-    const repo = createRepository(entity, { table: opened.table, ...options });
+    const { streams, ...repositoryOptions } = options;
+    const opened = streams ? await openTestTable(StreamingConformanceTable, `conf-live-${entity.name}`) : await openTestTable(ConformanceTable, `conf-${entity.name}`);
+    const repo = createRepository(entity, { table: opened.table, ...repositoryOptions });
     return {
       repo,
       connection: opened.connection,
@@ -137,19 +147,19 @@ export const dynamoBackend: Backend = {
 export const memoryBackend: Backend = {
   name: 'memory',
   async open<E extends FixtureEntity>(entity: E, options: OpenOptions = {}): Promise<RepoHandle<E>> {
-    const { batchRetry: _ignored, ...repositoryOptions } = options;
+    const { batchRetry: _ignored, streams: _always, ...repositoryOptions } = options;
     const repo = new InMemoryRepository(entity, repositoryOptions);
     return { repo, connection: undefined, dispose: () => repo.dispose() };
   },
 };
 
-/** The factory the kiss and dddart suites take: an empty Product repository. */
-export type ProductRepoFactory = () => Promise<{ repo: Repository<typeof Product>; dispose(): Promise<void> }>;
+/** The factory the kiss and dddart suites take: an empty Product repository (`streams: true` for the streaming tests). */
+export type ProductRepoFactory = (options?: { streams?: boolean }) => Promise<{ repo: Repository<typeof Product>; dispose(): Promise<void> }>;
 
 export const productFactory =
   (backend: Backend): ProductRepoFactory =>
-  () =>
-    backend.open(Product);
+  (options = {}) =>
+    backend.open(Product, options);
 
 /** Runs `body` with a fresh repository and always disposes it. */
 export async function withRepo<R extends { dispose(): Promise<void> }, T>(factory: () => Promise<R>, body: (handle: R) => Promise<T>): Promise<T> {

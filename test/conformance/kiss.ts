@@ -1,10 +1,11 @@
 /**
  * The kiss conformance suite (CRUD, batch, ids, query, errors), written once and registered by
- * kiss.dynamo.test.ts and kiss.memory.test.ts. Every test gets an empty repository from the factory.
- * Streaming is not ported yet: stream()/streamQuery() must fail with a clear RepositoryError.
+ * kiss.dynamo.test.ts and kiss.memory.test.ts. Every test gets an empty repository from the factory
+ * (the streaming tests one on a table with its DynamoDB Stream on).
  */
 import test from 'ava';
 import { RepositoryError } from '../../src/index.ts';
+import { record, unsubscribeAll, within } from '../streams/support.ts';
 import { byId, identified, pause, product, rejectsWith, withoutManaged, withRepo, type ProductInput, type ProductRepoFactory } from './fixtures.ts';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -468,26 +469,212 @@ export function kissSuite(backend: string, factory: ProductRepoFactory): void {
     }),
   );
 
-  // --- Streams (not shipped yet) --------------------------------------------------------------
+  // --- Streaming --------------------------------------------------------------------------------
+  // DynamoDB: a table with its stream on; emissions really come from DynamoDB Streams.
+  // Waits for expected emissions are generous; nothing here asserts a duration.
 
-  test(name('Streams', 'stream() and streamQuery() fail with a clear RepositoryError until streams land'), (t) =>
-    withRepo(factory, async ({ repo }) => {
+  const live = () => factory({ streams: true });
+  // Failed assertions end a test early: end any subscription it left open (withRepo also disposes).
+  test.after.always(unsubscribeAll);
+
+  test(name('Streaming', 'single item emits [initial, update1, update2]'), (t) =>
+    withRepo(live, async ({ repo }) => {
+      const p = product({ price: 1 });
+      const added = await repo.add(identified(p));
+      const other = await repo.add(identified(product({ price: 100 })));
+      const single = record(repo.stream(p.id));
+      await single.count(1);
+      const update1 = await repo.update(p.id, (current) => ({ ...current, price: 2 }));
+      const update2 = await repo.update(p.id, (current) => ({ ...current, price: 3, description: 'second update' }));
+      await single.count(3);
+      t.deepEqual(single.values, [added, update1, update2]);
+      t.deepEqual(
+        single.values.map((item) => item.version),
+        [1, 2, 3],
+      );
+      t.true(single.values.every((item) => item.created instanceof Date), 'emissions are decoded items');
+      // A change of another item, seen by a second subscriber, never reaches this stream.
+      const witness = record(repo.streamQuery());
+      await witness.count(1);
+      await repo.update(other.id, (current) => ({ ...current, price: 101 }));
+      await witness.until((r) => r.last?.some((item) => item.id === other.id && item.price === 101) ?? false, 'the other item updated');
+      t.is(single.values.length, 3, 'no emission for another item');
+      t.false(single.ended);
+      single.unsubscribe();
+      witness.unsubscribe();
+    }),
+  );
+
+  test(name('Streaming', 'query stream emits lengths [0, 1, 2, 2] for add, add, update'), (t) =>
+    withRepo(live, async ({ repo }) => {
+      const results = record(repo.streamQuery());
+      await results.count(1);
+      const a = await repo.add(identified(product({ id: 'live-a', price: 1 })));
+      await results.count(2);
+      const b = await repo.add(identified(product({ id: 'live-b', price: 2 })));
+      await results.count(3);
+      const a2 = await repo.update(a.id, (current) => ({ ...current, price: 10 }));
+      await results.count(4);
+      t.deepEqual(
+        results.values.map((items) => items.length),
+        [0, 1, 2, 2],
+      );
+      // Every emission is the full fresh result.
+      t.deepEqual(results.values[1], [a]);
+      t.deepEqual([...(results.values[2] ?? [])].sort(byId), [a, b]);
+      t.deepEqual([...(results.values[3] ?? [])].sort(byId), [a2, b]);
+      t.deepEqual([...(results.values[3] ?? [])].sort(byId), (await repo.query()).sort(byId));
+      t.false(results.ended);
+      results.unsubscribe();
+    }),
+  );
+
+  test(name('Streaming', 'stream of a missing id errors with notFound'), (t) =>
+    withRepo(live, async ({ repo }) => {
+      await repo.add(identified(product()));
+      const missing = record(repo.stream('no-such-product'));
+      await missing.end();
+      t.deepEqual(missing.values, [], 'no emission before the error');
+      t.false(missing.completed);
+      t.true(missing.error instanceof RepositoryError);
+      const error = missing.error as RepositoryError;
+      t.is(error.code, 'notFound');
+      t.is(error.id, 'no-such-product');
+      t.true(error.message.includes('no-such-product'), error.message);
+      // The async-iterable form rejects the same way.
+      const iterated = await rejectsWith(
+        t,
+        () =>
+          within(
+            (async () => {
+              for await (const _ of repo.stream('also-missing')) t.fail('a missing item emits nothing');
+            })(),
+            'iterating a missing item',
+          ),
+        'notFound',
+      );
+      t.is(iterated.id, 'also-missing');
+    }),
+  );
+
+  test(name('Streaming', 'deletion completes the stream after exactly one emission'), (t) =>
+    withRepo(live, async ({ repo }) => {
       const p = product();
-      await repo.add(identified(p));
-      const single = await t.throwsAsync(
-        async () => {
-          for await (const _ of repo.stream(p.id)) break;
-        },
-        { instanceOf: RepositoryError },
+      const added = await repo.add(identified(p));
+      const single = record(repo.stream(p.id));
+      await single.count(1);
+      await repo.delete(p.id);
+      await single.end();
+      t.true(single.completed, 'completes on delete');
+      t.is(single.error, undefined);
+      t.deepEqual(single.values, [added], 'exactly one emission: the initial value');
+      t.is(single.lateCalls, 0);
+
+      // The async-iterable form: the loop ends on its own when the item is deleted.
+      const q = product();
+      const addedQ = await repo.add(identified(q));
+      const seen: unknown[] = [];
+      await within(
+        (async () => {
+          for await (const item of repo.stream(q.id)) {
+            seen.push(item);
+            if (seen.length === 1) await repo.delete(q.id);
+          }
+        })(),
+        'the loop over a deleted item',
       );
-      t.regex(single?.message ?? '', /stream\(\)/);
-      const many = await t.throwsAsync(
-        async () => {
-          for await (const _ of repo.streamQuery()) break;
-        },
-        { instanceOf: RepositoryError },
+      t.deepEqual(seen, [addedQ]);
+    }),
+  );
+
+  test(name('Streaming', 'the first emission arrives without any write'), (t) =>
+    withRepo(live, async ({ repo }) => {
+      const empty = record(repo.streamQuery());
+      await empty.count(1);
+      t.deepEqual(empty.values, [[]], 'an empty result is emitted as []');
+      const p = product({ name: 'Quiet' });
+      const added = await repo.add(identified(p));
+      await empty.count(2);
+      empty.unsubscribe();
+
+      const single = record(repo.stream(p.id));
+      const results = record(repo.streamQuery());
+      const byName = record(repo.streamQuery({ pattern: 'byName', key: { name: 'Quiet' } }));
+      await Promise.all([single.count(1), results.count(1), byName.count(1)]);
+      t.deepEqual(single.values, [added]);
+      t.deepEqual(results.values, [[added]]);
+      t.deepEqual(byName.values, [[added]]);
+      t.deepEqual(single.values[0], await repo.get(p.id));
+      for (const recorder of [single, results, byName]) {
+        t.false(recorder.ended);
+        recorder.unsubscribe();
+      }
+    }),
+  );
+
+  test(name('Streaming', 'unsubscribe() stops delivery'), (t) =>
+    withRepo(live, async ({ repo }) => {
+      const p = product({ price: 1 });
+      const added = await repo.add(identified(p));
+      const single = record(repo.stream(p.id));
+      const results = record(repo.streamQuery());
+      await Promise.all([single.count(1), results.count(1)]);
+      single.unsubscribe();
+      results.unsubscribe();
+      single.unsubscribe(); // idempotent
+
+      // A witness subscribed after them sees the writes; the unsubscribed ones do not.
+      const witness = record(repo.stream(p.id));
+      await witness.count(1);
+      await repo.add(identified(product()));
+      await repo.update(p.id, (current) => ({ ...current, price: 2 }));
+      await repo.update(p.id, (current) => ({ ...current, price: 3 }));
+      await witness.count(3);
+      t.deepEqual(single.values, [added]);
+      t.deepEqual(results.values, [[added]]);
+      t.false(single.ended, 'unsubscribing is not completion');
+      t.false(results.ended);
+      t.is(single.lateCalls + results.lateCalls, 0);
+      t.deepEqual(
+        witness.values.map((item) => item.price),
+        [1, 2, 3],
       );
-      t.regex(many?.message ?? '', /streamQuery\(\)/);
+      witness.unsubscribe();
+    }),
+  );
+
+  test(name('Streaming', 'breaking out of the async iterator stops delivery'), (t) =>
+    withRepo(live, async ({ repo }) => {
+      const p = product({ price: 1 });
+      const added = await repo.add(identified(p));
+      const seen: unknown[] = [];
+      await within(
+        (async () => {
+          for await (const item of repo.stream(p.id)) {
+            seen.push(item);
+            break;
+          }
+        })(),
+        'for await … break',
+      );
+      t.deepEqual(seen, [added]);
+
+      // The same through the iterator protocol: after return(), next() reports done, nothing buffered.
+      const iterator = repo.stream(p.id)[Symbol.asyncIterator]();
+      const first = await within(iterator.next(), 'the first value');
+      t.deepEqual(first, { value: added, done: false });
+      const queryIterator = repo.streamQuery()[Symbol.asyncIterator]();
+      t.deepEqual(await within(queryIterator.next(), 'the first result'), { value: [added], done: false });
+      await iterator.return?.();
+      await queryIterator.return?.();
+
+      const witness = record(repo.stream(p.id));
+      await witness.count(1);
+      await repo.update(p.id, (current) => ({ ...current, price: 2 }));
+      await witness.count(2);
+      t.deepEqual(await within(iterator.next(), 'next() after return()'), { value: undefined, done: true });
+      t.deepEqual(await within(queryIterator.next(), 'next() after return()'), { value: undefined, done: true });
+      witness.unsubscribe();
     }),
   );
 }
