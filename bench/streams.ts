@@ -7,15 +7,13 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 async function latency(store: Awaited<ReturnType<typeof openStore>>, subscribers: number, writes: number) {
   const user = await store.users.addAutoIdentified({ email: `bench.${randomUUID()}@example.com`, firstName: 'B', lastName: 'L', isActive: true }, (o, userId) => ({ ...o, userId }));
   const acknowledged = new Map<number, number>();
-  const latencies: number[] = [];
+  // An emission can even beat the continuation after `await update()`: keep emission times and pair them at the end.
+  const emitted: { version: number; at: number }[] = [];
   let started = 0;
-  let received = 0;
   const stops = Array.from({ length: subscribers }, () =>
     store.users.stream(user.userId).subscribe({
       next: (item) => {
-        received++;
-        const at = acknowledged.get(item.version);
-        if (at !== undefined) latencies.push(performance.now() - at);
+        emitted.push({ version: item.version, at: performance.now() });
       },
       start: () => started++,
     }),
@@ -25,10 +23,13 @@ async function latency(store: Awaited<ReturnType<typeof openStore>>, subscribers
     const updated = await store.users.update(user.userId, (item) => ({ ...item, lastName: `L${index}` }));
     acknowledged.set(updated.version, performance.now());
   }
+  const expected = (writes + 1) * subscribers;
   const deadline = Date.now() + 30_000;
-  while (latencies.length < writes * subscribers && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  while (emitted.length < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
   stops.forEach((stop) => stop());
-  if (latencies.length !== writes * subscribers) throw new Error(`expected ${writes * subscribers} emissions, got ${latencies.length} (of ${received})`);
+  if (emitted.length !== expected) throw new Error(`expected ${expected} emissions (initial + every write, per subscriber), got ${emitted.length}`);
+  const latencies = emitted.filter(({ version }) => acknowledged.has(version)).map(({ version, at }) => Math.max(0, at - (acknowledged.get(version) as number)));
+  if (latencies.length !== writes * subscribers) throw new Error(`expected ${writes * subscribers} write emissions, got ${latencies.length}`);
   const sorted = latencies.sort((a, b) => a - b);
   return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), max: sorted.at(-1) ?? NaN };
 }

@@ -2,6 +2,7 @@ import { isRepositoryError, mapError, RepositoryError } from '../errors/index.ts
 import { createRepository, type DynamoRepository } from '../repository/index.ts';
 import { streamReaderFor, type LiveStream } from '../streams/index.ts';
 import { followChanges } from './follow.ts';
+import { assignSeqs, entityKey, planGroup, type Candidate, type CompanionWrite } from './append-plan.ts';
 import { retryPolicy, withRetries, type RetryPolicy } from '../retry/index.ts';
 import type { EntityDefinition, InferInput, InferItem } from '../schema/index.ts';
 import { sendPage, transactItem, transactWrite, type BoundTable, type EntityClient, type EntityMap, type Page, type PagingOptions } from '../table/index.ts';
@@ -14,20 +15,11 @@ export type ChangeOf<E extends ChangeLogEntities> = InferItem<E['change']>;
 /** What a caller appends: a change without the fields the log assigns. */
 export type ChangeInputOf<E extends ChangeLogEntities> = Omit<InferInput<E['change']>, 'projectId' | 'seq' | 'timestamp' | 'outdatedBy'>;
 
-/** A write that must commit in the same transaction as its change (see appendWith). */
-export interface CompanionWrite {
-  /** A TransactWriteItems entry (see transactItem). */
-  item: Record<string, Item>;
-  /** The error when this item's condition fails. */
-  failure: (cause: unknown) => RepositoryError;
-}
-
 export interface ChangeEntry<E extends ChangeLogEntities> {
   change: ChangeInputOf<E>;
   companion?: CompanionWrite;
 }
 
-type Candidate = { change: Item; companion: CompanionWrite | undefined };
 
 /** Another writer moved the sequence (or a head) first: re-read and retry. */
 class LogMoved extends RepositoryError {
@@ -153,37 +145,16 @@ export class ChangeLog<E extends ChangeLogEntities> {
   private async appendOnce(projectId: string, candidates: Candidate[], atomic: boolean): Promise<ChangeOf<E>[]> {
     const sequence = (await this.sequenceRepository.getMany([projectId as never])).items[0] as Item | undefined;
     const current = (sequence?.value as number | undefined) ?? 0;
-    const entityKey = (item: Item) => JSON.stringify([item.entityType, item.entityId]);
     const window = candidates.slice(0, MAX_TRANSACTION_ITEMS - 1);
     const headKeys = new Map(window.map(({ change }) => [entityKey(change), { projectId, entityType: change.entityType, entityId: change.entityId }]));
     const found = await this.headRepository.getMany([...headKeys.values()] as never[]);
     const heads = new Map((found.items as Item[]).map((head) => [entityKey(head), head]));
 
-    // Take changes while the transaction stays within 100 items.
-    const group: Candidate[] = [];
-    const touched = new Set<string>();
-    let size = 1;
-    for (const candidate of window) {
-      const key = entityKey(candidate.change);
-      const extra = 1 + (candidate.companion ? 1 : 0) + (touched.has(key) ? 0 : 1 + (heads.has(key) ? 1 : 0));
-      if (size + extra > MAX_TRANSACTION_ITEMS) break;
-      size += extra;
-      touched.add(key);
-      group.push(candidate);
-    }
+    const group = planGroup(window, heads, MAX_TRANSACTION_ITEMS);
     if (atomic && group.length < candidates.length) {
       throw new RepositoryError('validation', `${candidates.length} changes with their writes do not fit one transaction (${group.length} do); split the batch`);
     }
-
-    const stored = group.map(({ change }, index) => ({ ...change, seq: current + index + 1 }));
-    const nextOf = new Map<string, number>();
-    for (let index = stored.length - 1; index >= 0; index--) {
-      const change = stored[index] as Item;
-      const key = entityKey(change);
-      const later = nextOf.get(key);
-      if (later !== undefined) change.outdatedBy = later;
-      nextOf.set(key, change.seq as number);
-    }
+    const { stored, firstSeqOf: nextOf } = assignSeqs(group, current);
     // Each transaction item with the error its failed condition means (undefined = the log moved: retry).
     const items: { item: Record<string, Item>; failure?: CompanionWrite['failure'] }[] = [];
     const sequenceItem = { projectId, value: current + stored.length };
