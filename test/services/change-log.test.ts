@@ -8,10 +8,8 @@ import test, { type ExecutionContext } from 'ava';
 import { RepositoryError } from '../../src/index.ts';
 import { openStore, type Store } from '../../entities/index.ts';
 import { uniqueTableName } from '../support/db.ts';
+import { addMiddleware, isolatedStore, type AnyRecord } from './support.ts';
 
-type AnyRecord = Record<string, unknown>;
-type Next = (args: { input: AnyRecord }) => Promise<{ output: AnyRecord }>;
-type Middleware = (next: Next, context: { commandName?: string }) => Next;
 type ChangeInput = Parameters<Store['changeLog']['append']>[1];
 type StoredChange = Awaited<ReturnType<Store['changeLog']['append']>>;
 
@@ -44,17 +42,7 @@ async function allChanges(projectId: string, pageSize = 100): Promise<StoredChan
   return result;
 }
 
-/** A second store on the same table with its own client, so middleware sees only this test's requests. */
-async function isolatedStore(t: ExecutionContext): Promise<Store> {
-  const own = await openStore({ tableName, ensureTable: false });
-  t.teardown(() => own.close());
-  return own;
-}
 
-function addMiddleware(target: Store, name: string, middleware: Middleware): void {
-  const stack = target.connection.doc.middlewareStack as unknown as { add(m: Middleware, options: { step: string; name: string; override: boolean }): void };
-  stack.add(middleware, { step: 'initialize', name, override: true });
-}
 
 async function rejection(t: ExecutionContext, run: () => Promise<unknown>, code: RepositoryError['code']): Promise<RepositoryError> {
   const error = await t.throwsAsync(async () => run(), { instanceOf: RepositoryError });
@@ -230,7 +218,7 @@ test('a projectId that could forge another key is rejected before anything is wr
 });
 
 test('appendMany of 250 changes is split into consecutive, gapless transactions of ≤ 100 items, in input order', async (t) => {
-  const own = await isolatedStore(t);
+  const own = await isolatedStore(t, tableName);
   const transactions: AnyRecord[][] = [];
   addMiddleware(own, 'recordTransactions', (next, context) => async (args) => {
     if (context.commandName === 'TransactWriteItemsCommand') transactions.push(args.input.TransactItems as AnyRecord[]);

@@ -9,10 +9,8 @@ import test, { type ExecutionContext } from 'ava';
 import { RepositoryError, withChangeLog } from '../../src/index.ts';
 import { openStore, User, VideoProgress, type Store } from '../../entities/index.ts';
 import { uniqueTableName } from '../support/db.ts';
+import { addMiddleware, isolatedStore, recordCommands, type AnyRecord } from './support.ts';
 
-type AnyRecord = Record<string, unknown>;
-type Next = (args: { input: AnyRecord }) => Promise<{ output: AnyRecord }>;
-type Middleware = (next: Next, context: { commandName?: string }) => Next;
 
 let store: Store;
 let tableName: string;
@@ -31,27 +29,8 @@ test.after.always(async () => {
 const tag = () => randomUUID().slice(0, 8);
 const project = (label: string) => `outbox-${label}-${tag()}`;
 
-/** A second store on the same table with its own client, so middleware sees only this test's requests. */
-async function isolatedStore(t: ExecutionContext): Promise<Store> {
-  const own = await openStore({ tableName, ensureTable: false });
-  t.teardown(() => own.close());
-  return own;
-}
 
-function addMiddleware(target: Store, name: string, middleware: Middleware): void {
-  const stack = target.connection.doc.middlewareStack as unknown as { add(m: Middleware, options: { step: string; name: string; override: boolean }): void };
-  stack.add(middleware, { step: 'initialize', name, override: true });
-}
 
-/** Records every request the store sends. */
-function recordCommands(target: Store): { name: string; input: AnyRecord }[] {
-  const seen: { name: string; input: AnyRecord }[] = [];
-  addMiddleware(target, 'recordCommands', (next, context) => async (args) => {
-    seen.push({ name: context.commandName ?? '?', input: args.input });
-    return next(args);
-  });
-  return seen;
-}
 
 /** Makes TransactWriteItems fail with `fault()` while `on` is true, at most `times` times. */
 function failTransactions(target: Store, fault: (input: AnyRecord) => Error, times = Number.POSITIVE_INFINITY): { on: boolean; hits: number } {
@@ -105,7 +84,7 @@ async function logState(projectId: string) {
 }
 
 test('add, update, save and delete each append the matching change in the same transaction', async (t) => {
-  const own = await isolatedStore(t);
+  const own = await isolatedStore(t, tableName);
   const seen = recordCommands(own);
   const projectId = project('crud');
   const users = outboxUsers(own, projectId);
@@ -173,7 +152,7 @@ test('add, update, save and delete each append the matching change in the same t
 });
 
 test('addAll appends one create change per item in the same single transaction', async (t) => {
-  const own = await isolatedStore(t);
+  const own = await isolatedStore(t, tableName);
   const seen = recordCommands(own);
   const projectId = project('add-all');
   const users = outboxUsers(own, projectId);
@@ -204,7 +183,7 @@ test('an entity with a composite id records it as entityId and its history finds
 });
 
 test('a cancelled transaction leaves neither the entity nor the change, and the sequence does not move (add, update, delete)', async (t) => {
-  const own = await isolatedStore(t);
+  const own = await isolatedStore(t, tableName);
   const projectId = project('cancelled');
   const users = outboxUsers(own, projectId);
   const userId = randomUUID();
@@ -234,7 +213,7 @@ test('a cancelled transaction leaves neither the entity nor the change, and the 
 });
 
 test('a network error on the transaction leaves neither the entity nor the change (add, update, addAll)', async (t) => {
-  const own = await isolatedStore(t);
+  const own = await isolatedStore(t, tableName);
   const projectId = project('network');
   const users = outboxUsers(own, projectId);
   const userId = randomUUID();
@@ -255,7 +234,7 @@ test('a network error on the transaction leaves neither the entity nor the chang
 });
 
 test('a transaction conflict is retried: the write and exactly one change land once', async (t) => {
-  const own = await isolatedStore(t);
+  const own = await isolatedStore(t, tableName);
   const projectId = project('retried');
   const users = outboxUsers(own, projectId);
   const fault = failTransactions(own, cancellation('TransactionConflict'), 1);

@@ -10,10 +10,8 @@ import test, { type ExecutionContext } from 'ava';
 import { RepositoryError, type InferInput } from '../../src/index.ts';
 import { openStore, type Store, type VideoProgress } from '../../entities/index.ts';
 import { uniqueTableName } from '../support/db.ts';
+import { addMiddleware, isolatedStore, recordCommands, type AnyRecord } from './support.ts';
 
-type AnyRecord = Record<string, unknown>;
-type Next = (args: { input: AnyRecord }) => Promise<{ output: AnyRecord }>;
-type Middleware = (next: Next, context: { commandName?: string }) => Next;
 
 let store: Store;
 let tableName: string;
@@ -50,27 +48,8 @@ async function scanAll(): Promise<AnyRecord[]> {
 
 const countEntity = (items: readonly AnyRecord[], entity: string) => items.filter((item) => item.__edb_e__ === entity).length;
 
-/** A second store on the same table with its own client, so middleware sees only this test's requests. */
-async function isolatedStore(t: ExecutionContext): Promise<Store> {
-  const own = await openStore({ tableName, ensureTable: false });
-  t.teardown(() => own.close());
-  return own;
-}
 
-function addMiddleware(target: Store, name: string, middleware: Middleware): void {
-  const stack = target.connection.doc.middlewareStack as unknown as { add(m: Middleware, options: { step: string; name: string; override: boolean }): void };
-  stack.add(middleware, { step: 'initialize', name, override: true });
-}
 
-/** Records the command name and input of every request the store sends. */
-function recordCommands(target: Store): { name: string; input: AnyRecord }[] {
-  const seen: { name: string; input: AnyRecord }[] = [];
-  addMiddleware(target, 'recordCommands', (next, context) => async (args) => {
-    seen.push({ name: context.commandName ?? '?', input: args.input });
-    return next(args);
-  });
-  return seen;
-}
 
 async function rejection(t: ExecutionContext, run: () => Promise<unknown>, code: RepositoryError['code']): Promise<RepositoryError> {
   const error = await t.throwsAsync(async () => run(), { instanceOf: RepositoryError });
@@ -134,7 +113,7 @@ test.serial('an invalid e-mail is rejected with validation and writes nothing', 
 // --- concurrent ------------------------------------------------------------------------------
 
 test('register writes the user and the claim in one transaction with the e-mail trimmed and lower-cased', async (t) => {
-  const own = await isolatedStore(t);
+  const own = await isolatedStore(t, tableName);
   const seen = recordCommands(own);
   const raw = `  Ada.${tag()}@Example.COM \n`;
   const email = raw.trim().toLowerCase();
@@ -162,7 +141,7 @@ test('changeEmail moves the claim atomically; the old e-mail is free again; a ta
   const ada = await register(oldEmail);
   const bob = await register(otherEmail, 'Bob', 'Builder');
 
-  const own = await isolatedStore(t);
+  const own = await isolatedStore(t, tableName);
   const seen = recordCommands(own);
   const moved = await own.userService.changeEmail(ada.userId, `  ${newEmail.toUpperCase()} `);
   t.like(moved, { userId: ada.userId, email: newEmail, version: 2, firstName: 'Ada' });
@@ -202,7 +181,7 @@ test('a transaction conflict during register (a concurrent transaction on the cl
   // DynamoDB cancels a transaction with reason TransactionConflict when another transaction is
   // in flight on one of its items (e.g. two registrations of the same e-mail at once); DynamoDB
   // Local serialises transactions and never does, so the cancellation is injected once.
-  const own = await isolatedStore(t);
+  const own = await isolatedStore(t, tableName);
   let injected = 0;
   addMiddleware(own, 'conflictOnce', (next, context) => async (args) => {
     if (context.commandName === 'TransactWriteItemsCommand' && injected === 0) {
@@ -303,7 +282,7 @@ test('getAccount returns the user and all their video progress in ONE Query', as
   for (const videoId of ['v-b', 'v-a', 'v-c']) await store.videoProgressService.record(ada.userId, videoId, { positionSeconds: 10, durationSeconds: 100 });
   await store.videoProgressService.record(bob.userId, 'v-a', { positionSeconds: 20, durationSeconds: 100 });
 
-  const own = await isolatedStore(t);
+  const own = await isolatedStore(t, tableName);
   const seen = recordCommands(own);
   const account = await own.userService.getAccount(ada.userId);
   t.deepEqual(seen.map((command) => command.name), ['QueryCommand'], 'exactly one request, a Query');
@@ -322,7 +301,7 @@ test('delete with 98 progress items is one transaction removing user, claim and 
   await addProgress(user.userId, 98);
   t.is((await progressOf(user.userId)).length, 98);
 
-  const own = await isolatedStore(t);
+  const own = await isolatedStore(t, tableName);
   const seen = recordCommands(own);
   t.deepEqual(await own.userService.delete(user.userId), { deletedProgress: 98, atomic: true });
   const writes = seen.filter((command) => command.name !== 'QueryCommand' && command.name !== 'GetItemCommand' && command.name !== 'BatchGetItemCommand');
@@ -350,7 +329,7 @@ test('delete with 150 progress items is not atomic: progress first, then user an
   const user = await register(email);
   await addProgress(user.userId, 150);
 
-  const own = await isolatedStore(t);
+  const own = await isolatedStore(t, tableName);
   const seen = recordCommands(own);
   t.deepEqual(await own.userService.delete(user.userId), { deletedProgress: 150, atomic: false });
   const names = seen.map((command) => command.name);
@@ -372,7 +351,7 @@ test('a failure in the final transaction of a large delete leaves user and claim
   const user = await register(email);
   await addProgress(user.userId, 150);
 
-  const own = await isolatedStore(t);
+  const own = await isolatedStore(t, tableName);
   let injected = 0;
   addMiddleware(own, 'failTransactionOnce', (next, context) => async (args) => {
     if (context.commandName === 'TransactWriteItemsCommand' && injected++ === 0) throw Object.assign(new Error('read ECONNRESET (injected)'), { code: 'ECONNRESET' });
@@ -399,7 +378,7 @@ test('a cancelled transaction of an atomic delete leaves user, claim and every p
   const user = await register(email);
   await addProgress(user.userId, 40);
 
-  const own = await isolatedStore(t);
+  const own = await isolatedStore(t, tableName);
   let injected = 0;
   addMiddleware(own, 'cancelTransactionOnce', (next, context) => async (args) => {
     if (context.commandName === 'TransactWriteItemsCommand' && injected++ === 0) {
