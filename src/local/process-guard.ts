@@ -17,12 +17,13 @@ function killAll(): void {
 }
 
 function onSignal(signal: NodeJS.Signals): void {
+  // The application handles the signal itself (e.g. a server draining requests): leave the
+  // database running for it; the exit handler still ends java when the process exits.
+  if (process.listenerCount(signal) > 1) return;
   killAll();
-  // Keep the default behaviour (die by the signal) unless the application handles it itself.
-  if (process.listenerCount(signal) === 1) {
-    uninstall();
-    process.kill(process.pid, signal);
-  }
+  // Otherwise keep the default behaviour: die by the signal.
+  uninstall();
+  process.kill(process.pid, signal);
 }
 
 function install(): void {

@@ -1,0 +1,32 @@
+import type { Context } from 'hono';
+import { isRepositoryError, type RepositoryErrorCode } from '../errors/index.ts';
+
+/** The one place where RepositoryError codes become HTTP statuses. */
+const statusByCode: Record<RepositoryErrorCode, 400 | 404 | 409 | 412 | 500 | 503 | 504> = {
+  validation: 400,
+  notFound: 404,
+  alreadyExists: 409,
+  duplicate: 409,
+  conflict: 409,
+  throttled: 503,
+  connection: 503,
+  timeout: 504,
+  unknown: 500,
+};
+
+export interface ErrorBody {
+  error: { code: string; message: string; issues?: { path: (string | number)[]; message: string }[] };
+}
+
+export function errorBody(code: string, message: string, issues?: ErrorBody['error']['issues']): ErrorBody {
+  return { error: { code, message, ...(issues && issues.length > 0 ? { issues } : {}) } };
+}
+
+export function errorResponse(c: Context, error: unknown): Response {
+  if (isRepositoryError(error)) {
+    return c.json(errorBody(error.code, error.message, error.issues), statusByCode[error.code]);
+  }
+  // Unexpected errors: no internals in the response.
+  console.error('tablekit http: unexpected error', error);
+  return c.json(errorBody('unknown', 'internal error'), 500);
+}
