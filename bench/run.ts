@@ -12,6 +12,7 @@ import { contenders, fullItem, newUser, type ContenderName, type UserInput } fro
 import { fakeDynamoClient } from './fake-dynamo.ts';
 import { changeLogBench } from './change-log.ts';
 import { streamsBench } from './streams.ts';
+import { httpBench } from './http.ts';
 import { saveAllRound } from './save-all.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -199,6 +200,15 @@ async function main() {
       `\nOne reader delivered ${streams.delivery.rate.toFixed(0)} records/s while saveAll wrote them (bounded by the write rate), ` +
         `the last one ${streams.delivery.lagAfterLastWrite.toFixed(0)} ms after the last write. Target p95 ≤ 1 s. Every emission was counted.\n`,
     );
+
+    const web = await httpBench(connection, quick);
+    log(`## G. HTTP API on loopback (autocannon, ${web.seconds} s per run) vs the same call through the library`);
+    log('');
+    log('| operation | HTTP req/s | HTTP p99 ms | library ops/s | library p99 ms | HTTP / library |');
+    log('| --- | --- | --- | --- | --- | --- |');
+    log(`| GET /users/:id (${web.connections} connections) | ${web.getHttp.rps.toFixed(0)} | ${web.getHttp.p99.toFixed(0)} | ${web.getDirect.rps.toFixed(0)} | ${web.getDirect.p99.toFixed(1)} | ${(web.getHttp.rps / web.getDirect.rps).toFixed(2)}× |`);
+    log(`| POST /projects/:id/changes (1 connection: one project's appends serialise) | ${web.postHttp.rps.toFixed(0)} | ${web.postHttp.p99.toFixed(0)} | ${web.postDirect.rps.toFixed(0)} | ${web.postDirect.p99.toFixed(1)} | ${(web.postHttp.rps / web.postDirect.rps).toFixed(2)}× |`);
+    log(`\n${web.sse.clients} SSE clients followed one project while ${web.sse.changes.toLocaleString('en')} changes were appended: every client received every seq in order (${web.sse.seconds.toFixed(1)} s). Non-2xx responses fail the run.\n`);
   } finally {
     await connection.close();
     await local?.stop();

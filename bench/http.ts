@@ -1,0 +1,95 @@
+import autocannon from 'autocannon';
+import { serve } from '@hono/node-server';
+import { openStore } from '../entities/index.ts';
+import { createHttpApp, parseApiKeys } from '../src/http/index.ts';
+import type { Connection } from '../src/index.ts';
+
+type Result = { rps: number; p99: number };
+
+function cannon(options: autocannon.Options): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(options, (error, result) => {
+      if (error) return reject(error);
+      if (result.non2xx > 0 || result.errors > 0) return reject(new Error(`${result.non2xx} non-2xx responses, ${result.errors} errors`));
+      resolve({ rps: result.requests.average, p99: result.latency.p99 });
+    });
+  });
+}
+
+/** The same operation through the library, as many in flight as the HTTP run. */
+async function direct(operation: () => Promise<unknown>, connections: number, seconds: number): Promise<Result> {
+  const latencies: number[] = [];
+  const deadline = performance.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < deadline) {
+        const started = performance.now();
+        await operation();
+        latencies.push(performance.now() - started);
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  return { rps: latencies.length / seconds, p99: latencies[Math.floor(latencies.length * 0.99)] ?? NaN };
+}
+
+/** 100 SSE clients follow one project while changes are appended: each must get every seq in order. */
+async function sseFanOut(url: string, store: Awaited<ReturnType<typeof openStore>>, clients: number, changes: number) {
+  const projectId = `bench-sse-${Date.now()}`;
+  const started = performance.now();
+  const readers = Array.from({ length: clients }, async () => {
+    const response = await fetch(`${url}/projects/${projectId}/changes/live`);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    let expected = 1;
+    while (expected <= changes) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`stream ended at seq ${expected - 1}`);
+      buffer += decoder.decode(value, { stream: true });
+      const events = buffer.split('\n\n');
+      buffer = events.pop() ?? '';
+      for (const event of events) {
+        const id = /^id: (\d+)$/m.exec(event)?.[1];
+        if (id === undefined) continue;
+        if (Number(id) !== expected) throw new Error(`expected seq ${expected}, got ${id}`);
+        expected++;
+      }
+    }
+    await reader.cancel();
+  });
+  for (let offset = 0; offset < changes; offset += 50) {
+    await store.changeLog.appendMany(projectId, Array.from({ length: Math.min(50, changes - offset) }, (_, i) => ({ entityType: 'doc', entityId: `d${(offset + i) % 25}`, operation: 'update' as const, data: {} })));
+  }
+  await Promise.all(readers);
+  return { clients, changes, seconds: (performance.now() - started) / 1000 };
+}
+
+/** HTTP overhead (autocannon on loopback vs direct library calls) and SSE fan-out. */
+export async function httpBench(connection: Connection, quick: boolean) {
+  const store = await openStore({ connection, tableName: `bench-http-${Date.now()}` });
+  const http = createHttpApp(store, { apiKeys: parseApiKeys(undefined) });
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const started = serve({ fetch: http.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started));
+  });
+  const address = server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const seconds = quick ? 3 : 10;
+  const connections = 10;
+  try {
+    const user = await store.userService.register({ email: `bench.${Date.now()}@example.com`, firstName: 'B', lastName: 'H' });
+    const body = JSON.stringify({ entityType: 'doc', entityId: 'd1', operation: 'update', data: { n: 1 } });
+    const getHttp = await cannon({ url: `${url}/users/${user.userId}`, connections, duration: seconds });
+    const getDirect = await direct(() => store.userService.get(user.userId), connections, seconds);
+    // One project per connection pool: appends to one project serialise on its sequence by design.
+    const postHttp = await cannon({ url: `${url}/projects/bench-http-post/changes`, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections: 1, duration: seconds });
+    const postDirect = await direct(() => store.changeLog.append('bench-direct-post', { entityType: 'doc', entityId: 'd1', operation: 'update', data: { n: 1 } }), 1, seconds);
+    const sse = await sseFanOut(url, store, quick ? 20 : 100, quick ? 200 : 2000);
+    return { getHttp, getDirect, postHttp, postDirect, sse, connections, seconds };
+  } finally {
+    http.closeLiveStreams();
+    await new Promise((resolve) => server.close(resolve));
+    await store.table.delete();
+    await store.close();
+  }
+}
