@@ -150,13 +150,18 @@ export function createHttpApp(store: Store, options: HttpAppOptions = {}): HttpA
       return c.json(errorBody('conflict', `version is ${current.version}, If-Match said ${ifMatch}`), 412) as never;
     }
     const { email, ...fields } = patch;
-    if (email !== undefined && email !== current.email) await store.userService.changeEmail(userId, email);
-    const updated = await store.users.update(userId, (user) => {
-      if (expected !== undefined && user.version !== expected + (email !== undefined && email !== current.email ? 1 : 0)) {
-        throw new RepositoryError('conflict', `user '${userId}' changed since version ${expected}`, { id: userId });
-      }
-      return { ...user, ...fields };
-    });
+    const movesEmail = email !== undefined && email !== current.email;
+    const afterEmail = movesEmail ? await store.userService.changeEmail(userId, email) : current;
+    const updated =
+      Object.keys(fields).length === 0
+        ? afterEmail
+        : await store.users.update(userId, (user) => {
+            // Someone else wrote between our check and this write: the If-Match no longer holds.
+            if (expected !== undefined && user.version !== expected + (movesEmail ? 1 : 0)) {
+              throw new RepositoryError('conflict', `user '${userId}' changed since version ${expected}`, { id: userId });
+            }
+            return { ...user, ...fields };
+          });
     c.header('ETag', `"${updated.version}"`);
     return c.json(publicUser(updated), 200);
   });
