@@ -51,7 +51,17 @@ export function createHttpApp(store: Store, options: HttpAppOptions = {}): HttpA
 
   app.onError((error, c) => errorResponse(c, error));
   app.notFound((c) => c.json(errorBody('notFound', `no route for ${c.req.method} ${c.req.path}`), 404));
-  app.use('*', bodyLimit({ maxSize: options.maxBodyBytes ?? 1024 * 1024, onError: (c) => c.json(errorBody('validation', 'request body too large'), 413) }));
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: options.maxBodyBytes ?? 1024 * 1024,
+      onError: (c) => {
+        // The server drops the rest of the body and the socket: say so, so clients do not reuse it.
+        c.header('Connection', 'close');
+        return c.json(errorBody('validation', 'request body too large'), 413);
+      },
+    }),
+  );
   app.use('*', async (c, next) => {
     const header = c.req.header('authorization');
     const presented = header?.startsWith('Bearer ') ? header.slice(7) : c.req.header('x-api-key');

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import { isRepositoryError, type RepositoryErrorCode } from '../errors/index.ts';
 
 /** The one place where RepositoryError codes become HTTP statuses. */
@@ -25,6 +26,10 @@ export function errorBody(code: string, message: string, issues?: ErrorBody['err
 export function errorResponse(c: Context, error: unknown): Response {
   if (isRepositoryError(error)) {
     return c.json(errorBody(error.code, error.message, error.issues), statusByCode[error.code]);
+  }
+  // Hono's own 4xx (e.g. malformed JSON) keep their status.
+  if (error instanceof HTTPException && error.status < 500) {
+    return c.json(errorBody(error.status === 400 ? 'validation' : 'invalid', error.message), error.status);
   }
   // Unexpected errors: no internals in the response.
   console.error('tablekit http: unexpected error', error);

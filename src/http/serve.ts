@@ -43,14 +43,19 @@ export async function serveHttp(options: ServeOptions = {}): Promise<{ url: stri
       http.closeLiveStreams();
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
+          clearInterval(idle);
           (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
           resolve();
         }, options.drainMs ?? 10_000);
         server.close(() => {
           clearTimeout(timer);
+          clearInterval(idle);
           resolve();
         });
-        (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        // Connections become idle as SSE streams and requests finish: close them as they do.
+        const closeIdle = () => (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        const idle = setInterval(closeIdle, 50);
+        closeIdle();
       });
       await store.close();
     })());
