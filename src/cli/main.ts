@@ -9,6 +9,7 @@ import { runDemo } from './demo.ts';
 import { runRepositoryDemo } from './repository-demo.ts';
 import { runServicesDemo } from './services-demo.ts';
 import { runStreamsDemo } from './streams-demo.ts';
+import { runHttpDemo } from './http-demo.ts';
 import { loadTable } from './load-table.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -75,6 +76,7 @@ export function buildProgram(): Command {
           await runRepositoryDemo(connection, tableName);
           await runServicesDemo(connection, tableName);
           await runStreamsDemo(connection, tableName);
+          await runHttpDemo(connection, tableName);
         }
       } finally {
         await connection.close();
