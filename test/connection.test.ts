@@ -2,8 +2,8 @@
  * connect(): explicit options -> environment -> embedded DynamoDB Local, with an explicit `env`
  * object so that the test does not depend on the machine's environment.
  */
-import { readFileSync } from 'node:fs';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { isAlive } from './support/process.ts';
 import test from 'ava';
 import { connect, connectLocal, LocalDynamoError, type Connection } from '../src/index.ts';
 
@@ -15,19 +15,6 @@ async function answers(connection: Connection): Promise<boolean> {
   return Array.isArray(result.TableNames);
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 test('an explicit endpoint wins over the environment (source explicit)', async (t) => {
   if (!endpoint) return t.fail('DYNAMODB_ENDPOINT is not set (run through test/run.ts)');

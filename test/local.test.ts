@@ -3,9 +3,9 @@
  * (three JVM starts in this file): start/stop, and a child process killed by SIGKILL / SIGTERM.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { isAlive } from './support/process.ts';
 import test from 'ava';
 import { LocalDynamoError, startLocalDynamo } from '../src/index.ts';
 import { parseJavaMajor } from '../src/local/index.ts';
@@ -13,19 +13,6 @@ import { parseJavaMajor } from '../src/local/index.ts';
 const root = new URL('..', import.meta.url).pathname;
 
 /** True while the process exists and is not a zombie (a zombie has already died). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 /** Polls until the process is gone; false if it is still there after `seconds`. */
 async function goneWithin(pid: number, seconds: number): Promise<boolean> {

@@ -2,9 +2,9 @@
  * Runs the README "HTTP API" ```sh block(s) (the ones using $TABLEKIT_URL) with bash against a
  * started `tablekit serve`, and checks their output.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runCaptured, type CapturedRun } from '../support/process.ts';
 import test from 'ava';
 import { request, root, startServer, type Served } from './server.ts';
 
@@ -22,16 +22,8 @@ const blocks = [...readFileSync(join(root, 'README.md'), 'utf8').matchAll(/^```(
   .map((match) => match[1] ?? '')
   .filter((block) => block.includes('$TABLEKIT_URL'));
 
-function bash(script: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-e', '-o', 'pipefail', '-c', script], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function bash(script: string, env: Record<string, string>): Promise<CapturedRun> {
+  return runCaptured('bash', ['-e', '-o', 'pipefail', '-c', script], { cwd: root, env: { ...process.env, ...env } });
 }
 
 /** Splits `{...}{...}rest` into the JSON documents at the start and the rest. */

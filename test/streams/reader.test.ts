@@ -14,7 +14,7 @@ import { createRepository, defaultRetryPolicy, RepositoryError } from '../../src
 import { streamReaderFor, type StreamReader } from '../../src/streams/index.ts';
 import { openTestTable, type TestTable } from '../support/db.ts';
 import { Note, note, StreamTable } from './entities.ts';
-import { range, record, unsubscribeAll } from './support.ts';
+import { range, record, unsubscribeAll, eventually, sleep } from './support.ts';
 
 type Entities = (typeof StreamTable)['entities'];
 type AnyRecord = Record<string, unknown>;
@@ -35,14 +35,6 @@ async function fixture(label: string) {
   return { ...handle, notes, reader };
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-async function eventually(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await sleep(5);
-  }
-}
 
 function streamsClientOf(t: ExecutionContext, reader: StreamReader): DynamoDBStreamsClient {
   const client = (reader as unknown as { streamsClient?: unknown }).streamsClient;

@@ -13,7 +13,7 @@ import { streamReaderFor } from '../../src/streams/index.ts';
 import { AppTable } from '../../entities/index.ts';
 import { openTestTable, uniqueTableName, type TestTable } from '../support/db.ts';
 import { Note, note, StreamTable, Tag } from './entities.ts';
-import { range, record, unsubscribeAll, within, type Recorder } from './support.ts';
+import { range, record, unsubscribeAll, within, type Recorder, eventually, sleep } from './support.ts';
 
 type NoteItem = InferItem<typeof Note>;
 
@@ -42,16 +42,6 @@ test.after.always(async () => {
   }
 });
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Waits (generously) until `condition` holds; a wait, not a timing assertion. */
-async function eventually(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await sleep(5);
-  }
-}
 
 const versions = (recorder: Recorder<NoteItem>) => recorder.values.map((item) => item.version);
 const sortById = (items: readonly NoteItem[]) => [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
