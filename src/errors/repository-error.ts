@@ -2,6 +2,7 @@ export const repositoryErrorCodes = [
   'notFound',
   'alreadyExists',
   'duplicate',
+  'conditionFailed',
   'validation',
   'conflict',
   'throttled',
@@ -21,6 +22,8 @@ export interface ValidationIssue {
 export interface RepositoryErrorOptions {
   cause?: unknown;
   id?: unknown;
+  /** The entity the failed operation was about. */
+  entity?: string;
   issues?: ValidationIssue[];
 }
 
@@ -29,18 +32,20 @@ export class RepositoryError extends Error {
   override readonly name = 'RepositoryError';
   readonly code: RepositoryErrorCode;
   readonly id: unknown;
+  readonly entity: string | undefined;
   readonly issues: ValidationIssue[];
 
   constructor(code: RepositoryErrorCode, message: string, options: RepositoryErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.id = options.id;
+    this.entity = options.entity;
     this.issues = options.issues ?? [];
   }
 
   static validation(entity: string, issues: ValidationIssue[], id?: unknown): RepositoryError {
     const list = issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`).join('; ');
-    return new RepositoryError('validation', `Invalid ${entity}: ${list}`, { issues, id });
+    return new RepositoryError('validation', `Invalid ${entity}: ${list}`, { issues, id, entity });
   }
 }
 

@@ -8,6 +8,7 @@ const statusByCode: Record<RepositoryErrorCode, 400 | 404 | 409 | 412 | 500 | 50
   notFound: 404,
   alreadyExists: 409,
   duplicate: 409,
+  conditionFailed: 412,
   conflict: 409,
   throttled: 503,
   connection: 503,

@@ -1,47 +1,54 @@
 import type { FieldShape } from './zod-attributes.ts';
 
-type Convert = (value: unknown) => unknown;
+type Direction = 'encode' | 'decode';
 
-const toIso: Convert = (value) => (value instanceof Date ? value.toISOString() : value);
-const fromIso: Convert = (value) => (typeof value === 'string' ? new Date(value) : value);
+const needsCodec = (shape: FieldShape) => shape.containsDate || shape.containsSet === true;
+const isSet = (shape: FieldShape) => shape.kind === 'stringSet' || shape.kind === 'numberSet';
 
-function walk(shape: FieldShape, value: unknown, convert: Convert): unknown {
-  if (!shape.containsDate || value === null || value === undefined) return value;
+function walk(shape: FieldShape, value: unknown, direction: Direction): unknown {
+  if (value === null || value === undefined || !needsCodec(shape)) return value;
   switch (shape.kind) {
     case 'date':
-      return convert(value);
+      if (direction === 'encode') return value instanceof Date ? value.toISOString() : value;
+      return typeof value === 'string' ? new Date(value) : value;
     case 'list':
-      return Array.isArray(value) && shape.element ? value.map((element) => walk(shape.element as FieldShape, element, convert)) : value;
+      return Array.isArray(value) && shape.element ? value.map((element) => walk(shape.element as FieldShape, element, direction)) : value;
     case 'map':
-      return typeof value === 'object' ? walkObject(shape.properties ?? {}, value as Record<string, unknown>, convert) : value;
+      return typeof value === 'object' ? walkObject(shape.properties ?? {}, value as Record<string, unknown>, direction) : value;
     case 'record': {
       if (typeof value !== 'object' || !shape.valueShape) return value;
-      const out: Record<string, unknown> = {};
-      for (const [key, entry] of Object.entries(value)) out[key] = walk(shape.valueShape, entry, convert);
-      return out;
+      return walkObject(Object.fromEntries(Object.keys(value).map((key) => [key, shape.valueShape as FieldShape])), value as Record<string, unknown>, direction);
     }
     default:
       return value;
   }
 }
 
-function walkObject(fields: Record<string, FieldShape>, item: Record<string, unknown>, convert: Convert): Record<string, unknown> {
+function walkObject(fields: Record<string, FieldShape>, item: Record<string, unknown>, direction: Direction): Record<string, unknown> {
   const out: Record<string, unknown> = { ...item };
   for (const [key, shape] of Object.entries(fields)) {
-    if (shape.containsDate && key in out) out[key] = walk(shape, out[key], convert);
+    if (!needsCodec(shape)) continue;
+    if (isSet(shape)) {
+      // DynamoDB cannot store an empty set: it is left out, and an absent set reads back empty.
+      if (direction === 'encode' && out[key] instanceof Set && (out[key] as Set<unknown>).size === 0) delete out[key];
+      else if (direction === 'decode' && out[key] === undefined) out[key] = new Set();
+      continue;
+    }
+    if (key in out) out[key] = walk(shape, out[key], direction);
   }
   return out;
 }
 
 /**
  * Dates are stored as ISO-8601 strings (sortable, readable in the console) and come back as
- * Date objects, so that `z.date()` fields round-trip.
+ * Date objects, so that `z.date()` fields round-trip; empty sets, which DynamoDB cannot store,
+ * are left out and come back as empty sets.
  */
 export function createDateCodec(fields: Record<string, FieldShape>) {
-  const dated = Object.fromEntries(Object.entries(fields).filter(([, shape]) => shape.containsDate));
-  const hasDates = Object.keys(dated).length > 0;
+  const coded = Object.fromEntries(Object.entries(fields).filter(([, shape]) => needsCodec(shape)));
+  const active = Object.keys(coded).length > 0;
   return {
-    encode: (item: Record<string, unknown>) => (hasDates ? walkObject(dated, item, toIso) : item),
-    decode: (item: Record<string, unknown>) => (hasDates ? walkObject(dated, item, fromIso) : item),
+    encode: (item: Record<string, unknown>) => (active ? walkObject(coded, item, 'encode') : item),
+    decode: (item: Record<string, unknown>) => (active ? walkObject(coded, item, 'decode') : item),
   };
 }

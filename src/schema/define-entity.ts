@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { RepositoryError, type ValidationIssue } from '../errors/index.ts';
 import { createDateCodec } from './date-codec.ts';
-import type { EntityKeys, EntityTypes, FieldName, KeyTemplate } from './types.ts';
+import type { EntityKeys, EntityTypes, FieldName, KeyTemplate, UniqueOptions } from './types.ts';
 import { electroAttributeOf, SchemaDefinitionError, shapeOf, type ElectroAttribute, type FieldShape } from './zod-attributes.ts';
 
-export interface EntityOptions<S extends z.ZodObject, K extends EntityKeys<FieldName<S>>, T extends boolean, V extends boolean> {
+export interface EntityOptions<S extends z.ZodObject, K extends EntityKeys<FieldName<S>>, T extends boolean, V extends boolean, H extends FieldName<S> = never> {
   /** Entity name; part of every sort key, so renaming it orphans stored items. */
   readonly name: string;
   /** Model version (default 1); part of the sort keys. */
@@ -15,8 +15,17 @@ export interface EntityOptions<S extends z.ZodObject, K extends EntityKeys<Field
   readonly ttl?: FieldName<S>;
   /** Adds managed `createdAt`/`updatedAt` ISO strings. */
   readonly timestamps?: T;
-  /** Adds a managed integer `version` used for optimistic locking. */
+  /** Adds a managed integer `version` used for optimistic locking (default true). */
   readonly versioned?: V;
+  /**
+   * Fields whose (normalised) value at most one item may hold, e.g. `{ email: { normalise } }`.
+   * Every write keeps a claim item in the same transaction; a taken value is `duplicate`.
+   */
+  readonly unique?: { readonly [F in FieldName<S>]?: true | UniqueOptions };
+  /** Optional fields never returned unless a read asks for them with `include` (e.g. a token hash). */
+  readonly hidden?: readonly H[];
+  /** Fields set when an item is created and refused afterwards. */
+  readonly readOnly?: readonly FieldName<S>[];
   /** A valid example item, used for generated documentation. */
   readonly example?: z.input<S>;
   /** One line for the generated documentation. */
@@ -27,12 +36,19 @@ export interface EntityOptions<S extends z.ZodObject, K extends EntityKeys<Field
 export const NUMBER_KEY_DIGITS = 16;
 const KEY_DELIMITER = '#';
 
+/** A unique field as the runtime sees it. */
+export interface UniqueField {
+  readonly field: string;
+  readonly normalise: (value: unknown) => string;
+}
+
 export interface EntityDefinition<
   S extends z.ZodObject = z.ZodObject,
   K extends EntityKeys<FieldName<S>> = EntityKeys<FieldName<S>>,
   T extends boolean = boolean,
   V extends boolean = boolean,
-> extends EntityTypes<S, K, T, V> {
+  H extends string = string,
+> extends EntityTypes<S, K, T, V, H> {
   readonly kind: 'tablekit.entity';
   readonly name: string;
   readonly version: number;
@@ -45,6 +61,11 @@ export interface EntityDefinition<
   readonly attributes: Readonly<Record<string, ElectroAttribute>>;
   /** Attributes of the primary key, in pk then sk order (the id). */
   readonly idFields: readonly string[];
+  /** Every attribute used in some key (primary or secondary). */
+  readonly keyFields: readonly string[];
+  readonly uniqueFields: readonly UniqueField[];
+  /** readOnly fields, key attributes and createdAt: set on create, never changed. */
+  readonly readOnlyFields: readonly string[];
   /** Validates a full item and returns it ready to store (defaults applied, dates as ISO strings). */
   toStored(input: unknown, id?: unknown): Record<string, unknown>;
   /** Turns a stored item back into the schema's output type (ISO strings back to Dates). */
@@ -66,8 +87,8 @@ function assertKeyFields(name: string, keys: EntityKeys, fields: Record<string, 
     for (const field of [...template.pk, ...(template.sk ?? [])]) {
       const shape = fields[field];
       if (!shape) throw new SchemaDefinitionError(`Entity '${name}', access pattern '${pattern}': '${field}' is not a schema field`);
-      if (!['string', 'number', 'enum'].includes(shape.kind) || shape.nullable) {
-        throw new SchemaDefinitionError(`Entity '${name}', key field '${field}': key attributes must be strings, numbers or enums (not null)`);
+      if (!['string', 'number', 'enum', 'date'].includes(shape.kind) || shape.nullable) {
+        throw new SchemaDefinitionError(`Entity '${name}', key field '${field}': key attributes must be strings, numbers, enums or dates (not null)`);
       }
       if (pattern === 'primary' && shape.optional) {
         throw new SchemaDefinitionError(`Entity '${name}', key field '${field}': primary key attributes cannot be optional`);
@@ -152,10 +173,12 @@ export function defineEntity<
   const K extends EntityKeys<FieldName<S>>,
   T extends boolean = false,
   V extends boolean = false,
->(options: EntityOptions<S, K, T, V>): EntityDefinition<S, K, T, V> {
+  const H extends FieldName<S> = never,
+>(options: EntityOptions<S, K, T, V, H>): EntityDefinition<S, K, T, V, H> {
   const { name, schema, keys } = options;
   if (!/^[A-Za-z][A-Za-z0-9]*$/.test(name)) throw new SchemaDefinitionError(`Entity name '${name}' must be alphanumeric`);
   const timestamps = (options.timestamps ?? false) as T;
+  // Versioned by default: every replacing write is guarded by the version it read.
   const versioned = (options.versioned ?? false) as V;
   const itemSchema = z.strictObject({ ...schema.shape, ...managedShape(timestamps, versioned) });
 
@@ -193,7 +216,15 @@ export function defineEntity<
     return codec.encode(result.data);
   };
 
-  const definition: EntityDefinition<S, K, T, V> = {
+  const keyFieldList = allKeyFields as string[];
+  const uniqueFields = declaredUniques(name, options.unique ?? {}, fields);
+  const hiddenFields = declaredFields(name, 'hidden', options.hidden ?? [], fields, keyFieldList) as H[];
+  const readOnly = declaredFields(name, 'readOnly', options.readOnly ?? [], fields, []);
+  for (const field of hiddenFields) {
+    if (!fields[field]?.optional) throw new SchemaDefinitionError(`Entity '${name}': hidden field '${field}' must be optional (reads leave it out, so writes of what was read must be valid without it)`);
+    if (uniqueFields.some((unique) => unique.field === field)) throw new SchemaDefinitionError(`Entity '${name}': field '${field}' cannot be both hidden and unique`);
+  }
+  const definition: EntityDefinition<S, K, T, V, H> = {
     kind: 'tablekit.entity',
     name,
     version: options.version ?? 1,
@@ -208,6 +239,10 @@ export function defineEntity<
     fields,
     attributes,
     idFields,
+    keyFields: keyFieldList,
+    uniqueFields,
+    hiddenFields,
+    readOnlyFields: [...new Set([...readOnly, ...keyFieldList, ...(timestamps ? ['createdAt'] : [])])],
     toStored,
     fromStored: codec.decode,
     checkKey,
@@ -220,6 +255,27 @@ export function defineEntity<
     }
   }
   return definition;
+}
+
+function declaredFields(entity: string, option: string, names: readonly string[], fields: Record<string, FieldShape>, keyFields: readonly string[]): string[] {
+  for (const field of names) {
+    if (!fields[field] || ['createdAt', 'updatedAt', 'version'].includes(field)) throw new SchemaDefinitionError(`Entity '${entity}': ${option} field '${field}' is not a schema field`);
+    if (keyFields.includes(field)) throw new SchemaDefinitionError(`Entity '${entity}': ${option} field '${field}' is a key attribute`);
+  }
+  return [...new Set(names)];
+}
+
+function declaredUniques(entity: string, unique: Record<string, true | UniqueOptions | undefined>, fields: Record<string, FieldShape>): UniqueField[] {
+  return Object.entries(unique).flatMap(([field, options]) => {
+    if (options === undefined) return [];
+    const shape = fields[field];
+    if (!shape || ['createdAt', 'updatedAt', 'version'].includes(field)) throw new SchemaDefinitionError(`Entity '${entity}': unique field '${field}' is not a schema field`);
+    if (!['string', 'number', 'enum'].includes(shape.kind) || shape.nullable) {
+      throw new SchemaDefinitionError(`Entity '${entity}': unique field '${field}' must be a string, number or enum`);
+    }
+    const normalise = options === true ? undefined : options.normalise;
+    return [{ field, normalise: (value: unknown) => (normalise && typeof value === 'string' ? normalise(value) : String(value)) }];
+  });
 }
 
 function isKeyField(keys: EntityKeys, field: string): boolean {

@@ -5,7 +5,7 @@ export type ElectroAttribute = Record<string, unknown> & { type: string | readon
 
 /** How a field is stored; drives ElectroDB attributes, key checks and date encoding. */
 export interface FieldShape {
-  kind: 'string' | 'number' | 'boolean' | 'enum' | 'date' | 'list' | 'map' | 'record' | 'any';
+  kind: 'string' | 'number' | 'boolean' | 'enum' | 'date' | 'list' | 'map' | 'record' | 'stringSet' | 'numberSet' | 'binary' | 'any';
   optional: boolean;
   nullable: boolean;
   /** Enum members for `enum`. */
@@ -18,6 +18,8 @@ export interface FieldShape {
   valueShape?: FieldShape;
   /** True when a Date is stored somewhere inside (needs encode/decode). */
   containsDate: boolean;
+  /** True when a Set is stored somewhere inside (DynamoDB cannot hold empty sets: encode/decode). */
+  containsSet?: boolean;
 }
 
 export class SchemaDefinitionError extends Error {
@@ -35,13 +37,12 @@ const unsupportedReasons: Record<string, string> = {
   function: 'functions cannot be stored',
   promise: 'promises cannot be stored',
   map: 'Map cannot be stored; use z.record()',
-  set: 'Set cannot be stored; use z.array()',
   undefined: 'undefined cannot be stored; use .optional()',
   void: 'void cannot be stored',
   never: 'never cannot be stored',
   nan: 'NaN cannot be stored',
   lazy: 'recursive (lazy) schemas are not supported',
-  custom: 'custom schemas cannot be mapped to DynamoDB types',
+  custom: 'custom schemas cannot be mapped to DynamoDB types (binary: z.instanceof(Uint8Array))',
   intersection: 'intersections are not supported; merge the objects with .extend()',
   file: 'files cannot be stored',
   template_literal: 'template literals are not supported; use z.string().regex()',
@@ -86,11 +87,11 @@ export function shapeOf(schema: z.ZodType, path: string): FieldShape {
       return { ...shapeOf(def.innerType as z.ZodType, path), nullable: true };
     case 'array': {
       const element = shapeOf(def.element as z.ZodType, `${path}[]`);
-      return { ...base, kind: 'list', element, containsDate: element.containsDate };
+      return { ...base, kind: 'list', element, containsDate: element.containsDate, containsSet: element.containsSet ?? false };
     }
     case 'tuple': {
       const items = (def.items as z.ZodType[]).map((item, index) => shapeOf(item, `${path}[${index}]`));
-      if (items.some((item) => item.containsDate)) throw new SchemaDefinitionError(`Field '${path}': dates inside tuples are not supported`);
+      if (items.some((item) => item.containsDate || item.containsSet)) throw new SchemaDefinitionError(`Field '${path}': dates and sets inside tuples are not supported`);
       return { ...base, kind: 'any' };
     }
     case 'object': {
@@ -99,7 +100,8 @@ export function shapeOf(schema: z.ZodType, path: string): FieldShape {
         properties[key] = shapeOf(value, `${path}.${key}`);
       }
       const containsDate = Object.values(properties).some((property) => property.containsDate);
-      return { ...base, kind: 'map', properties, containsDate };
+      const containsSet = Object.values(properties).some((property) => property.containsSet);
+      return { ...base, kind: 'map', properties, containsDate, containsSet };
     }
     case 'record': {
       const keyKind = defOf(def.keyType).type;
@@ -107,17 +109,29 @@ export function shapeOf(schema: z.ZodType, path: string): FieldShape {
         throw new SchemaDefinitionError(`Field '${path}': record keys must be strings`);
       }
       const valueShape = shapeOf(def.valueType as z.ZodType, `${path}{}`);
-      return { ...base, kind: 'record', valueShape, containsDate: valueShape.containsDate };
+      return { ...base, kind: 'record', valueShape, containsDate: valueShape.containsDate, containsSet: valueShape.containsSet ?? false };
     }
     case 'union': {
       const options = (def.options as z.ZodType[]).map((option) => shapeOf(option, path));
       if (options.every((option) => option.kind === 'enum' && !option.optional && !option.nullable)) {
         return { ...base, kind: 'enum', values: options.flatMap((option) => option.values ?? []) };
       }
-      if (options.some((option) => option.containsDate)) {
-        throw new SchemaDefinitionError(`Field '${path}': dates inside unions are not supported; use an ISO string`);
+      if (options.some((option) => option.containsDate || option.containsSet)) {
+        throw new SchemaDefinitionError(`Field '${path}': dates and sets inside unions are not supported; use an ISO string or an array`);
       }
       return { ...base, kind: 'any', optional: options.some((option) => option.optional), nullable: options.some((option) => option.nullable) };
+    }
+    case 'set': {
+      // DynamoDB string and number sets; sets of anything else have no DynamoDB type.
+      const element = shapeOf(def.valueType as z.ZodType, `${path}{}`);
+      if ((element.kind === 'string' || element.kind === 'enum') && !element.optional && !element.nullable) return { ...base, kind: 'stringSet', containsSet: true };
+      if (element.kind === 'number' && !element.optional && !element.nullable) return { ...base, kind: 'numberSet', containsSet: true };
+      throw new SchemaDefinitionError(`Field '${path}': sets hold strings or numbers (DynamoDB string and number sets)`);
+    }
+    case 'custom': {
+      const bag = (schema as unknown as { _zod: { bag?: { Class?: unknown } } })._zod.bag;
+      if (bag?.Class === Uint8Array) return { ...base, kind: 'binary' };
+      throw new SchemaDefinitionError(`Field '${path}': ${unsupportedReasons.custom}`);
     }
     case 'any':
     case 'unknown':
@@ -147,9 +161,13 @@ export function electroAttributeOf(shape: FieldShape): ElectroAttribute {
       return { type: shape.values ?? [], required };
     case 'list': {
       const element = shape.element;
-      if (!element || element.nullable || element.kind === 'any' || element.kind === 'record') return { type: 'list', items: { type: 'any' }, required };
+      if (!element || element.nullable || !['string', 'number', 'boolean', 'enum', 'date', 'map', 'list'].includes(element.kind)) return { type: 'list', items: { type: 'any' }, required };
       return { type: 'list', items: electroAttributeOf(element), required };
     }
+    case 'stringSet':
+      return { type: 'set', items: 'string', required };
+    case 'numberSet':
+      return { type: 'set', items: 'number', required };
     case 'map': {
       const properties: Record<string, ElectroAttribute> = {};
       for (const [key, property] of Object.entries(shape.properties ?? {})) properties[key] = electroAttributeOf(property);
