@@ -7,4 +7,4 @@ export {
   type RepositoryErrorOptions,
   type ValidationIssue,
 } from './repository-error.ts';
-export { mapError, conditionError, type ErrorContext, type CancellationReason } from './map-error.ts';
+export { mapError, conditionError, ConditionFailedError, TransactionCancelledError, type ErrorContext, type CancellationReason } from './map-error.ts';

@@ -90,3 +90,25 @@ export function mapError(error: unknown, context: ErrorContext = {}): Repository
   }
   return make('unknown');
 }
+
+/** A single-item write whose condition failed; `item` is the item as it was (undefined: none). */
+export class ConditionFailedError extends Error {
+  override readonly name = 'ConditionFailedError';
+  constructor(
+    readonly item: Record<string, unknown> | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super('the conditional request failed', options);
+  }
+}
+
+/** A transaction cancelled by failed conditions; one reason per item, in request order. */
+export class TransactionCancelledError extends Error {
+  override readonly name = 'TransactionCancelledError';
+  constructor(
+    readonly reasons: readonly { readonly code: string; readonly item: Record<string, unknown> | undefined }[],
+    options?: { cause?: unknown },
+  ) {
+    super(`transaction cancelled: ${reasons.map((reason) => reason.code).join(', ')}`, options);
+  }
+}

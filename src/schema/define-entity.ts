@@ -64,10 +64,12 @@ export interface EntityDefinition<
   /** Every attribute used in some key (primary or secondary). */
   readonly keyFields: readonly string[];
   readonly uniqueFields: readonly UniqueField[];
-  /** readOnly fields, key attributes and createdAt: set on create, never changed. */
+  /** readOnly fields, the id attributes and createdAt: set on create, never changed. */
   readonly readOnlyFields: readonly string[];
   /** Validates a full item and returns it ready to store (defaults applied, dates as ISO strings). */
   toStored(input: unknown, id?: unknown): Record<string, unknown>;
+  /** Validates one attribute's value against its schema and returns it as stored (undefined: an empty set, stored as absent). */
+  toStoredField(name: string, value: unknown, id?: unknown): unknown;
   /** Turns a stored item back into the schema's output type (ISO strings back to Dates). */
   fromStored(stored: Record<string, unknown>): Record<string, unknown>;
   /** Checks key composites (an id or a pattern's composites) before any request is built. */
@@ -139,21 +141,37 @@ function keyIssues(values: Record<string, unknown>, fields: readonly string[], s
   return issues;
 }
 
+/** DynamoDB nests lists and maps at most 32 levels deep. */
+const MAX_DEPTH = 32;
+
 /**
- * Numbers the DocumentClient and DynamoDB can store exactly: finite, within ±(2^53−1) (larger
- * integers lose precision in JavaScript and the DocumentClient refuses them), and no smaller
- * in magnitude than 1e-130 (DynamoDB's underflow limit).
+ * Values the DocumentClient and DynamoDB store exactly: numbers finite, within ±(2^53−1) (larger
+ * integers lose precision in JavaScript) and not below 1e-130 in magnitude (DynamoDB's underflow
+ * limit); strings and map keys well-formed Unicode (a lone UTF-16 surrogate would be stored as
+ * U+FFFD and collide with other values); nesting at most 32 levels.
  */
-function numberIssues(value: unknown, path: (string | number)[], issues: ValidationIssue[]): void {
+function valueIssues(value: unknown, path: (string | number)[], issues: ValidationIssue[], depth = 0): void {
+  if (issues.length > 20) return;
   if (typeof value === 'number') {
     const magnitude = Math.abs(value);
     if (!Number.isFinite(value) || magnitude > Number.MAX_SAFE_INTEGER || (value !== 0 && magnitude < 1e-130)) {
       issues.push({ path, message: `number ${value} cannot be stored in DynamoDB (allowed: finite, within ±${Number.MAX_SAFE_INTEGER}, not below 1e-130 in magnitude)` });
     }
-  } else if (Array.isArray(value)) {
-    value.forEach((element, index) => numberIssues(element, [...path, index], issues));
-  } else if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
-    for (const [key, entry] of Object.entries(value)) numberIssues(entry, [...path, key], issues);
+  } else if (typeof value === 'string') {
+    if (!value.isWellFormed()) issues.push({ path, message: 'contains a lone UTF-16 surrogate (not valid Unicode)' });
+  } else if (value instanceof Set) {
+    for (const element of value) valueIssues(element, path, issues, depth);
+  } else if (Array.isArray(value) || (value !== null && typeof value === 'object' && !(value instanceof Date) && !(value instanceof Uint8Array))) {
+    if (depth >= MAX_DEPTH) {
+      issues.push({ path, message: `nested more than ${MAX_DEPTH} levels deep (DynamoDB's limit)` });
+      return;
+    }
+    if (Array.isArray(value)) value.forEach((element, index) => valueIssues(element, [...path, index], issues, depth + 1));
+    else
+      for (const [key, entry] of Object.entries(value)) {
+        if (!key.isWellFormed()) issues.push({ path: [...path, key], message: 'attribute name contains a lone UTF-16 surrogate' });
+        valueIssues(entry, [...path, key], issues, depth + 1);
+      }
   }
 }
 
@@ -211,7 +229,7 @@ export function defineEntity<
     }
     checkKey(result.data, allKeyFields, id);
     const issues: ValidationIssue[] = [];
-    numberIssues(result.data, [], issues);
+    valueIssues(result.data, [], issues);
     if (issues.length > 0) throw RepositoryError.validation(name, issues, id);
     return codec.encode(result.data);
   };
@@ -224,6 +242,18 @@ export function defineEntity<
     if (!fields[field]?.optional) throw new SchemaDefinitionError(`Entity '${name}': hidden field '${field}' must be optional (reads leave it out, so writes of what was read must be valid without it)`);
     if (uniqueFields.some((unique) => unique.field === field)) throw new SchemaDefinitionError(`Entity '${name}': field '${field}' cannot be both hidden and unique`);
   }
+  const toStoredField = (field: string, value: unknown, id?: unknown) => {
+    const fieldSchema = itemSchema.shape[field] as z.ZodType | undefined;
+    if (!fieldSchema) throw RepositoryError.validation(name, [{ path: [field], message: `'${field}' is not an attribute of ${name}` }], id);
+    const result = fieldSchema.safeParse(value);
+    if (!result.success) {
+      throw RepositoryError.validation(name, result.error.issues.map((issue) => ({ path: [field, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], message: issue.message })), id);
+    }
+    const issues: ValidationIssue[] = [];
+    valueIssues(result.data, [field], issues);
+    if (issues.length > 0) throw RepositoryError.validation(name, issues, id);
+    return codec.encode({ [field]: result.data })[field];
+  };
   const definition: EntityDefinition<S, K, T, V, H> = {
     kind: 'tablekit.entity',
     name,
@@ -242,8 +272,9 @@ export function defineEntity<
     keyFields: keyFieldList,
     uniqueFields,
     hiddenFields,
-    readOnlyFields: [...new Set([...readOnly, ...keyFieldList, ...(timestamps ? ['createdAt'] : [])])],
+    readOnlyFields: [...new Set([...readOnly, ...idFields, ...(timestamps ? ['createdAt'] : [])])],
     toStored,
+    toStoredField,
     fromStored: codec.decode,
     checkKey,
   };

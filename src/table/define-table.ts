@@ -29,6 +29,8 @@ export interface TableOptions<E extends EntityMap> {
   readonly ttlAttribute?: string | false;
   /** Stream view type, default NEW_AND_OLD_IMAGES; `false` disables streams. */
   readonly streams?: StreamViewType | false;
+  /** Entities tablekit keeps in the table for its own rules (unique claims): keyed like the others, never exposed. */
+  readonly internalEntities?: readonly EntityDefinition[];
 }
 
 /** One resolved access pattern: an entity's key template placed on a physical index. */
@@ -48,6 +50,8 @@ export interface TableDefinition<E extends EntityMap = EntityMap> {
   readonly name: string;
   readonly service: string;
   readonly entities: E;
+  /** tablekit's own entities in the table (e.g. unique claims). */
+  readonly internalEntities: readonly EntityDefinition[];
   readonly indexes: TableIndexes;
   readonly ttlAttribute: string | undefined;
   readonly streams: StreamViewType | undefined;
@@ -58,10 +62,14 @@ export interface TableDefinition<E extends EntityMap = EntityMap> {
   createTableInput(tableName?: string): CreateTableCommandInput;
 }
 
-function resolvePatterns(entities: EntityMap, indexes: TableIndexes): ResolvedPattern[] {
+function resolvePatterns(entities: EntityMap, internal: readonly EntityDefinition[], indexes: TableIndexes): ResolvedPattern[] {
   const patterns: ResolvedPattern[] = [];
-  for (const [entityKey, entity] of Object.entries(entities)) {
+  for (const [entityKey, entity] of [...Object.entries(entities), ...internal.map((definition) => [definition.name, definition] as const)]) {
     if (entityKey !== entity.name) throw new SchemaDefinitionError(`Table entity key '${entityKey}' must equal the entity name '${entity.name}'`);
+    if (internal.includes(entity) === false && internal.some((definition) => definition.name === entity.name)) {
+      throw new SchemaDefinitionError(`Entity name '${entity.name}' is reserved by tablekit`);
+    }
+    const usedIndexes = new Map<string, string>();
     for (const [pattern, template] of Object.entries(entity.keys) as [string, KeyTemplate & { index?: string }][]) {
       const index = pattern === 'primary' ? 'primary' : template.index;
       if (index === undefined) throw new SchemaDefinitionError(`Entity '${entity.name}', access pattern '${pattern}': 'index' is required`);
@@ -73,6 +81,9 @@ function resolvePatterns(entities: EntityMap, indexes: TableIndexes): ResolvedPa
       for (const field of [keys.pk, keys.sk]) {
         if (field && field in entity.fields) throw new SchemaDefinitionError(`Entity '${entity.name}': field '${field}' clashes with the key attribute of index '${index}'`);
       }
+      const other = usedIndexes.get(index);
+      if (other) throw new SchemaDefinitionError(`Entity '${entity.name}': access patterns '${other}' and '${pattern}' both use index '${index}' (one pattern per index and entity)`);
+      usedIndexes.set(index, pattern);
       patterns.push({ entity: entity.name, pattern, index, indexName: index === 'primary' ? undefined : index, keys, template });
     }
   }
@@ -89,7 +100,8 @@ export function defineTableLayout<const E extends EntityMap>(options: TableOptio
   if (!indexes.primary) throw new SchemaDefinitionError(`Table '${options.name}': indexes.primary is required`);
   const ttlAttribute = options.ttlAttribute === false ? undefined : (options.ttlAttribute ?? 'ttl');
   const streams = options.streams === false ? undefined : (options.streams ?? 'NEW_AND_OLD_IMAGES');
-  const patterns = resolvePatterns(options.entities, indexes);
+  const internalEntities = options.internalEntities ?? [];
+  const patterns = resolvePatterns(options.entities, internalEntities, indexes);
   for (const entity of Object.values(options.entities)) {
     if (entity.ttl !== undefined && entity.ttl !== ttlAttribute) {
       throw new SchemaDefinitionError(`Entity '${entity.name}': ttl field '${entity.ttl}' differs from the table's TTL attribute '${ttlAttribute ?? '(none)'}'`);
@@ -122,6 +134,7 @@ export function defineTableLayout<const E extends EntityMap>(options: TableOptio
     name: options.name,
     service: options.service ?? 'tablekit',
     entities: options.entities,
+    internalEntities,
     indexes,
     ttlAttribute,
     streams,

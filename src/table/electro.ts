@@ -36,7 +36,7 @@ export interface ElectroModel {
 export function buildElectro<E extends EntityMap>(table: TableDefinition<E>, tableName: string, client?: DynamoDBDocumentClient): ElectroModel {
   const config = { table: tableName, ...(client ? { client } : {}) };
   const entities: Record<string, ElectroEntity> = {};
-  for (const entity of Object.values(table.entities)) {
+  for (const entity of [...Object.values(table.entities), ...table.internalEntities]) {
     entities[entity.name] = new Entity(electroSchemaOf(table, entity), config);
   }
   const service = new Service(entities, config) as ElectroService;

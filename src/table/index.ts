@@ -1,5 +1,5 @@
 export { defineTable, type TableDefinition } from './table.ts';
-export { defaultIndexes, type EntityMap, type IndexKeys, type ResolvedPattern, type TableIndexes, type TableOptions } from './define-table.ts';
+export { defaultIndexes, defineTableLayout, type EntityMap, type IndexKeys, type ResolvedPattern, type TableIndexes, type TableOptions, type TableDefinition as TableLayout } from './define-table.ts';
 export { bindTable, type BoundTable, type EntityClients, type TableChange } from './bound-table.ts';
 export { EntityClient, type Page, type QueryOptions } from './entity-client.ts';
 export { buildElectro, electroSchemaOf, type ElectroEntity, type ElectroModel, type ElectroService } from './electro.ts';
@@ -8,3 +8,4 @@ export { toAwsCli, toCloudFormation, toIamPolicy, dataActions, managementActions
 export { encodeCursor, decodeCursor } from './cursor.ts';
 export { transactItem, transactWrite, type TransactionAction } from './transaction.ts';
 export { sendPage, type PagingOptions } from './paging.ts';
+export { EntityKeys, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES, type KeyPart, type PatternKeys, type SortBound } from './keys.ts';

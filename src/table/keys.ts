@@ -166,18 +166,18 @@ export class EntityKeys {
   }
 
   /**
-   * Every key attribute of a stored item: the primary key, and each secondary index whose
-   * composites are all present (an index whose composites are missing is sparse: no keys).
+   * Every key attribute of a stored item: the primary key, and each part (pk, sk) of a
+   * secondary index whose composites are all present. An index is sparse: an item is in it
+   * only when both parts are there, i.e. when every composite is present.
    */
   itemKeys(item: Item): Item {
     const keys: Item = this.primaryKey(item);
     for (const pattern of this.patterns.values()) {
       if (pattern.index === 'primary') continue;
-      const pk = this.build(pattern.pk, item);
-      const sk = pattern.sk ? this.build(pattern.sk, item) : undefined;
-      if (pk === undefined || (pattern.sk && sk === undefined)) continue;
-      keys[pattern.pk.field] = pk;
-      if (pattern.sk) keys[pattern.sk.field] = sk;
+      for (const part of [pattern.pk, pattern.sk]) {
+        const value = part ? this.build(part, item) : undefined;
+        if (part && value !== undefined) keys[part.field] = value;
+      }
     }
     keys.__edb_e__ = this.entity.name;
     keys.__edb_v__ = String(this.entity.version);

@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import { RepositoryError, type ValidationIssue } from '../errors/index.ts';
+import { itemSize } from '../expression/index.ts';
+import type { EntityDefinition } from '../schema/index.ts';
+import type { RawItem } from '../storage/index.ts';
+import type { EntityKeys } from '../table/index.ts';
+
+type Item = Record<string, unknown>;
+
+/** DynamoDB's item size limit (attribute names and values, UTF-8), checked before sending. */
+export const MAX_ITEM_BYTES = 400 * 1024;
+
+/** Managed values for one write. */
+export interface Managed {
+  createdAt?: unknown;
+  version?: unknown;
+}
+
+/**
+ * One entity bound to a table: ids, keys, validation and encoding in one place, so every write
+ * path (single, batch, transaction, outbox, in memory) prepares items the same way.
+ */
+export class EntityModel {
+  readonly name: string;
+  /** Every key attribute of the table (all indexes) plus ElectroDB's markers: stripped from reads. */
+  private readonly stripped: ReadonlySet<string>;
+
+  constructor(
+    readonly definition: EntityDefinition,
+    readonly keys: EntityKeys,
+    tableKeyFields: ReadonlySet<string>,
+  ) {
+    this.name = definition.name;
+    this.stripped = new Set([...tableKeyFields, '__edb_e__', '__edb_v__']);
+  }
+
+  /** The id of an item, in the entity's id form (plain value for one attribute, else an object). */
+  idOf(item: Item): unknown {
+    const fields = this.definition.idFields;
+    return fields.length === 1 ? item[fields[0] as string] : Object.fromEntries(fields.map((field) => [field, item[field]]));
+  }
+
+  /** The key attributes of an id, validated. */
+  idValues(id: unknown): Item {
+    const fields = this.definition.idFields;
+    let values: Item;
+    if (fields.length === 1) {
+      if (typeof id === 'object' && id !== null && !(id instanceof Date)) {
+        throw RepositoryError.validation(this.name, [{ path: [fields[0] as string], message: `the id of ${this.name} is a plain value, not an object` }], id);
+      }
+      values = { [fields[0] as string]: id };
+    } else {
+      if (typeof id !== 'object' || id === null) throw RepositoryError.validation(this.name, [{ path: [], message: `the id of ${this.name} is an object with ${fields.join(', ')}` }], id);
+      values = Object.fromEntries(fields.map((field) => [field, (id as Item)[field]]));
+      const extra = Object.keys(id).filter((field) => !fields.includes(field));
+      if (extra.length > 0) throw RepositoryError.validation(this.name, extra.map((field) => ({ path: [field], message: `not part of the id (${fields.join(', ')})` })), id);
+    }
+    const missing: ValidationIssue[] = fields.filter((field) => values[field] === undefined || values[field] === null).map((field) => ({ path: [field], message: 'required in the id' }));
+    if (missing.length > 0) throw RepositoryError.validation(this.name, missing, id);
+    this.keys.check(values, fields, id);
+    return values;
+  }
+
+  /** The table's primary key for an id. */
+  rawKey(id: unknown): RawItem {
+    return this.keys.primaryKey(this.idValues(id));
+  }
+
+  /** A stable string for an id, for maps and duplicate detection. */
+  idKey(values: Item): string {
+    return JSON.stringify(this.definition.idFields.map((field) => this.keys.format(field, values[field])));
+  }
+
+  /** The id values back from `idKey` (a claim's owner). */
+  ownerValues(owner: string): Item {
+    const parts = JSON.parse(owner) as string[];
+    return Object.fromEntries(
+      this.definition.idFields.map((field, index) => {
+        const text = String(parts[index]);
+        const kind = this.definition.fields[field]?.kind;
+        return [field, kind === 'number' ? Number(text) : kind === 'date' ? new Date(text) : text];
+      }),
+    );
+  }
+
+  /** Puts the id's attributes into the object; a different value already in the object is an error. */
+  withId(id: unknown, object: unknown): Item {
+    const values = this.idValues(id);
+    if (typeof object !== 'object' || object === null || Array.isArray(object)) throw RepositoryError.validation(this.name, [{ path: [], message: 'the object must be an object' }], id);
+    const merged: Item = { ...(object as Item) };
+    for (const [field, value] of Object.entries(values)) {
+      if (merged[field] !== undefined && this.keys.format(field, merged[field]) !== this.keys.format(field, value)) {
+        throw RepositoryError.validation(this.name, [{ path: [field], message: `does not match the id (${JSON.stringify(value)})` }], id);
+      }
+      merged[field] = value;
+    }
+    return merged;
+  }
+
+  /**
+   * Validates a whole item and returns it as stored: defaults applied, dates as ISO strings,
+   * managed fields set, every index key built, within DynamoDB's size limit.
+   */
+  prepare(object: unknown, managed: Managed, now: string): { stored: Item; raw: RawItem; id: unknown } {
+    if (typeof object !== 'object' || object === null || Array.isArray(object)) throw RepositoryError.validation(this.name, [{ path: [], message: `expected an object, received ${object === null ? 'null' : Array.isArray(object) ? 'an array' : typeof object}` }]);
+    const stamped: Item = { ...(object as Item) };
+    const { timestamps, versioned } = this.definition;
+    if (timestamps) {
+      stamped.createdAt = managed.createdAt ?? now;
+      stamped.updatedAt = now;
+    }
+    if (versioned) stamped.version = managed.version ?? 1;
+    const id = this.idOf(stamped);
+    const stored = this.definition.toStored(stamped, id);
+    this.keys.check(stored, this.definition.keyFields, id);
+    const keys = this.keys.itemKeys(stored);
+    const raw = { ...stored, ...keys };
+    this.checkSize(raw, id);
+    return { stored, raw, id };
+  }
+
+  checkSize(raw: RawItem, id: unknown): void {
+    const issues = this.keys.keyLengthIssues(raw);
+    const bytes = itemSize(raw);
+    if (bytes > MAX_ITEM_BYTES) issues.push({ path: [], message: `the item is ${bytes} bytes; DynamoDB's limit is ${MAX_ITEM_BYTES}` });
+    if (issues.length > 0) throw RepositoryError.validation(this.name, issues, id);
+  }
+
+  /** The stored attributes of a raw item (keys and markers removed), before decoding. */
+  strip(raw: RawItem): Item {
+    const item: Item = {};
+    for (const name in raw) if (!this.stripped.has(name)) item[name] = raw[name];
+    return item;
+  }
+
+  /** A raw item as the caller sees it: decoded (dates, sets), hidden attributes left out unless included. */
+  decode(raw: RawItem, include: readonly string[] = []): Item {
+    const item = this.definition.fromStored(this.strip(raw));
+    for (const hidden of this.definition.hiddenFields) if (!include.includes(hidden)) delete item[hidden];
+    return item;
+  }
+
+  /** Fresh values for the id attributes the caller left out (composite keys: the caller gives the partition). */
+  freshId(object: Item): unknown {
+    const { primary } = this.definition.keys;
+    const sk = primary.sk ?? [];
+    const generated = (sk.length > 0 ? sk : primary.pk).filter((field) => object[field] === undefined);
+    const givenPartition = sk.length > 0 ? primary.pk : primary.pk.filter((field) => !generated.includes(field));
+    const missingPartition = sk.length > 0 ? primary.pk.filter((field) => object[field] === undefined) : [];
+    if (missingPartition.length > 0) {
+      throw RepositoryError.validation(this.name, missingPartition.map((field) => ({ path: [field], message: 'the partition key is not generated: give it in the object' })));
+    }
+    const values: Item = {};
+    for (const field of [...givenPartition, ...(sk.length > 0 ? sk : [])]) if (object[field] !== undefined) values[field] = object[field];
+    for (const field of generated) {
+      if (this.definition.fields[field]?.kind !== 'string') throw new RepositoryError('validation', `${this.name} cannot generate '${field}': only string id attributes get a UUID`, { entity: this.name });
+      values[field] = randomUUID();
+    }
+    return this.idOf(values);
+  }
+}

@@ -1,0 +1,202 @@
+import type { Connection } from '../connection/index.ts';
+import { RepositoryError } from '../errors/index.ts';
+import { defaultConflictPolicy, defaultRetryPolicy, retryPolicy, type RetryPolicy } from '../retry/index.ts';
+import type { EntityDefinition, InferItem } from '../schema/index.ts';
+import { DynamoStorage, type MemoryConnection, type MemoryKeySchema, type Storage } from '../storage/index.ts';
+import { LiveStream } from '../streams/index.ts';
+import {
+  buildElectro,
+  defineTableLayout,
+  deleteTable,
+  describeTable,
+  EntityKeys,
+  ensureTable,
+  listTables,
+  toAwsCli,
+  toCloudFormation,
+  toIamPolicy,
+  type EnsureResult,
+  type EntityMap,
+  type ExportFormat,
+  type IamOptions,
+  type TableLayout,
+  type TableOptions,
+  type TableSummary,
+  type ElectroModel,
+} from '../table/index.ts';
+import type { EntityContext, WriteRecorder } from './context.ts';
+import { EntityModel } from './model.ts';
+import { createEntityApi } from './repository.ts';
+import { transactGet, transactionReader, transactionWriter, transactWrite, type TransactionGet, type TransactionReader, type TransactionWrite, type TransactionWriter } from './transaction.ts';
+import type { Repository } from './types.ts';
+import { UniqueClaim } from './unique.ts';
+
+export type EntityApis<E extends EntityMap> = { readonly [K in keyof E]: Repository<E[K]> };
+
+/** One change from the table's stream, typed by entity (`change.entity` narrows the items). */
+export type TableChange<E extends EntityMap> = {
+  [K in keyof E & string]: {
+    entity: K;
+    type: 'insert' | 'modify' | 'remove';
+    newItem: InferItem<E[K]> | undefined;
+    oldItem: InferItem<E[K]> | undefined;
+    sequenceNumber: string;
+  };
+}[keyof E & string];
+
+type Results<T extends readonly TransactionGet<unknown>[]> = { -readonly [K in keyof T]: T[K] extends TransactionGet<infer V> ? V : never };
+
+export interface BindOptions {
+  /** Physical table name (default: the definition's name), e.g. one table per test file. */
+  tableName?: string;
+  /** Budget for re-reading and retrying a guarded write after a concurrent change. */
+  conflictRetry?: Partial<RetryPolicy>;
+  /** Retries of unprocessed batch items (BatchWriteItem / BatchGetItem). */
+  batchRetry?: Partial<RetryPolicy>;
+}
+
+/** A table definition bound to DynamoDB (a Connection) or to the in-memory twin (`inMemory()`). */
+export interface BoundTable<E extends EntityMap = EntityMap> {
+  readonly definition: TableDefinition<E>;
+  readonly tableName: string;
+  readonly connection: Connection | MemoryConnection;
+  /** The one API per entity. */
+  readonly entities: EntityApis<E>;
+  /** @internal where items live (DynamoDB or memory); services and tools build on it. */
+  readonly storage: Storage;
+  /** Writes on any entities of the table in ONE transaction (up to 100 items, unique claims included). */
+  transactWrite(build: (tx: { readonly [K in keyof E]: TransactionWriter<E[K]> }) => readonly TransactionWrite[], options?: { token?: string }): Promise<void>;
+  /** A consistent snapshot of several items of any entities; a missing one is `notFound`. */
+  transactGet<const T extends readonly TransactionGet<unknown>[]>(build: (tx: { readonly [K in keyof E]: TransactionReader<E[K]> }) => T): Promise<Results<T>>;
+  /** The ElectroDB entities and Service on the same client, for what tablekit does not cover (DynamoDB only). */
+  readonly electro: ElectroModel;
+  /** Creates the table if missing, waits until ACTIVE, enables TTL; fails on a conflicting layout. */
+  ensure(): Promise<EnsureResult>;
+  /** Deletes the table; false if it did not exist. */
+  delete(): Promise<boolean>;
+  describe(): Promise<TableSummary | undefined>;
+  /** Every table name on this connection. */
+  list(): Promise<string[]>;
+  /** Live changes of every entity (the table's stream; in memory, the twin's feed). */
+  changes(): LiveStream<TableChange<E>>;
+  /** Ends every live subscription on this table. */
+  closeStreams(): void;
+  /** @internal the entity context (the change log's outbox binds repositories to it). */
+  contextOf(entity: string, recorder?: WriteRecorder): EntityContext;
+}
+
+/** A table definition with its operations and exports. */
+export interface TableDefinition<E extends EntityMap = EntityMap> extends TableLayout<E> {
+  bind(connection: Connection | MemoryConnection, options?: BindOptions): BoundTable<E>;
+  toCloudFormation(options?: { format?: ExportFormat; tableName?: string }): string;
+  toAwsCli(options?: { tableName?: string; endpointUrl?: string; region?: string }): string;
+  toIamPolicy(options?: IamOptions): string;
+}
+
+const isMemory = (connection: Connection | MemoryConnection): connection is MemoryConnection => (connection as MemoryConnection).kind === 'memory';
+
+/** Groups entity declarations into one DynamoDB table. */
+export function defineTable<const E extends EntityMap>(options: TableOptions<E>): TableDefinition<E> {
+  const needsClaims = Object.values(options.entities).some((entity) => entity.uniqueFields.length > 0);
+  const layout = defineTableLayout({ ...options, internalEntities: needsClaims ? [UniqueClaim] : [] });
+  // Key builders come from ElectroDB's model once per definition, not per request.
+  const keysModel = buildElectro(layout, layout.name);
+  const keys = new Map<string, EntityKeys>();
+  for (const entity of [...Object.values(layout.entities), ...layout.internalEntities]) {
+    const electro = keysModel.entities[entity.name];
+    if (!electro) throw new Error(`ElectroDB has no model of ${entity.name}`);
+    keys.set(entity.name, new EntityKeys(entity, layout.patterns.filter((pattern) => pattern.entity === entity.name), electro));
+  }
+  const definition: TableDefinition<E> = {
+    ...layout,
+    bind: (connection, bindOptions = {}) => bindTable(definition, keys, connection, bindOptions),
+    toCloudFormation: (exportOptions) => toCloudFormation(layout, exportOptions),
+    toAwsCli: (exportOptions) => toAwsCli(layout, exportOptions),
+    toIamPolicy: (exportOptions) => toIamPolicy(layout, exportOptions),
+  };
+  return definition;
+}
+
+function memorySchema(layout: TableLayout): MemoryKeySchema {
+  const indexes: Record<string, { pk: string; sk?: string | undefined }> = {};
+  for (const index of layout.usedIndexes) {
+    const keys = layout.indexes[index];
+    if (keys) indexes[index] = { pk: keys.pk, sk: keys.sk };
+  }
+  return { primary: { pk: layout.indexes.primary.pk, sk: layout.indexes.primary.sk }, indexes };
+}
+
+function bindTable<E extends EntityMap>(definition: TableDefinition<E>, keys: ReadonlyMap<string, EntityKeys>, connection: Connection | MemoryConnection, options: BindOptions): BoundTable<E> {
+  const tableName = options.tableName ?? definition.name;
+  const conflictRetry = retryPolicy(options.conflictRetry, defaultConflictPolicy);
+  const storage: Storage = isMemory(connection)
+    ? connection.table(tableName, memorySchema(definition))
+    : new DynamoStorage(tableName, connection.doc, connection.client, retryPolicy(options.batchRetry, defaultRetryPolicy));
+  const tableKeyFields = new Set(Object.values(definition.indexes).flatMap((index) => [index.pk, ...(index.sk ? [index.sk] : [])]));
+  const modelOf = (entity: EntityDefinition) => new EntityModel(entity, keys.get(entity.name) as EntityKeys, tableKeyFields);
+  const claims = definition.internalEntities.find((entity) => entity === UniqueClaim);
+  const contexts = new Map<string, EntityContext>();
+  const claimModel = claims ? modelOf(claims) : undefined;
+  for (const entity of Object.values(definition.entities)) {
+    contexts.set(entity.name, { model: modelOf(entity), storage, claims: claimModel, conflictRetry, now: () => new Date() });
+  }
+  const contextOf = (entity: string, recorder?: WriteRecorder): EntityContext => {
+    const context = contexts.get(entity);
+    if (!context) throw new RepositoryError('validation', `table '${definition.name}' has no entity '${entity}'`);
+    return recorder ? { ...context, recorder } : context;
+  };
+  const entities = Object.fromEntries([...contexts].map(([name, context]) => [name, createEntityApi(context)])) as EntityApis<E>;
+  const writers = Object.fromEntries([...contexts].map(([name, context]) => [name, transactionWriter(context)])) as { readonly [K in keyof E]: TransactionWriter<E[K]> };
+  const readers = Object.fromEntries([...contexts].map(([name, context]) => [name, transactionReader(context)])) as { readonly [K in keyof E]: TransactionReader<E[K]> };
+  let electro: ElectroModel | undefined;
+  return {
+    definition,
+    tableName,
+    connection,
+    entities,
+    storage,
+    contextOf,
+    transactWrite: (build, transactionOptions = {}) => transactWrite(storage, conflictRetry, build(writers), transactionOptions.token),
+    transactGet: async (build) => (await transactGet(storage, build(readers))) as Results<ReturnType<typeof build>>,
+    get electro() {
+      if (isMemory(connection)) throw new RepositoryError('validation', 'ElectroDB entities need a DynamoDB connection (this table is in memory)');
+      return (electro ??= buildElectro(definition, tableName, connection.doc));
+    },
+    ensure: async () => {
+      if (!isMemory(connection)) return ensureTable(connection.client, definition, tableName);
+      return { tableName, created: true, ttlEnabled: definition.ttlAttribute !== undefined };
+    },
+    delete: async () => (isMemory(connection) ? connection.dropTable(tableName) : deleteTable(connection.client, tableName)),
+    describe: async () => (isMemory(connection) ? memorySummary(tableName, definition, connection) : describeTable(connection.client, tableName)),
+    list: async () => (isMemory(connection) ? connection.tableNames() : listTables(connection.client)),
+    closeStreams: () => storage.closeStreams(),
+    changes: () =>
+      new LiveStream<TableChange<E>>(async (observer) =>
+        storage.subscribe({
+          next: (change) => {
+            const context = change.entity === undefined ? undefined : contexts.get(change.entity);
+            if (!context) return;
+            const decode = (raw: Record<string, unknown> | undefined) => (raw ? context.model.decode(raw) : undefined);
+            observer.next({ ...change, newItem: decode(change.newItem), oldItem: decode(change.oldItem) } as TableChange<E>);
+          },
+          error: observer.error,
+          complete: observer.complete,
+        }),
+      ),
+  };
+}
+
+function memorySummary(tableName: string, definition: TableLayout, connection: MemoryConnection): TableSummary | undefined {
+  if (!connection.hasTable(tableName)) return undefined;
+  const keys = definition.indexes.primary;
+  return {
+    name: tableName,
+    status: 'ACTIVE',
+    itemCount: connection.table(tableName, memorySchema(definition)).dump().length,
+    arn: undefined,
+    keySchema: `${keys.pk}:HASH${keys.sk ? `,${keys.sk}:RANGE` : ''}`,
+    globalSecondaryIndexes: definition.usedIndexes.map((index) => ({ name: index, keySchema: `${definition.indexes[index]?.pk}:HASH,${definition.indexes[index]?.sk}:RANGE`, status: 'ACTIVE' })),
+    stream: definition.streams ?? 'disabled',
+    ttl: definition.ttlAttribute ? `${definition.ttlAttribute} (ENABLED)` : 'disabled',
+  };
+}

@@ -1,0 +1,19 @@
+export type {
+  BatchWriteOptions,
+  BatchWriteRequest,
+  BatchWriteResult,
+  CheckInput,
+  DeleteInput,
+  GetInput,
+  PutInput,
+  QueryInput,
+  RawItem,
+  RawPage,
+  ScanInput,
+  Storage,
+  TransactWriteItem,
+  UpdateInput,
+} from './types.ts';
+export { DynamoStorage, queryParams, updateParams, putParams, transactParams } from './dynamo.ts';
+export { MemoryStorage, type MemoryKeySchema } from './memory.ts';
+export { inMemory, type MemoryConnection } from './memory-connection.ts';

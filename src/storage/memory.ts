@@ -1,0 +1,336 @@
+import { ConditionFailedError, RepositoryError, TransactionCancelledError } from '../errors/index.ts';
+import { applyUpdate, compareStrings, evaluate, itemSize, matchesKey, UpdateTypeError, type Condition } from '../expression/index.ts';
+import type { RawChange, RawListener } from '../streams/index.ts';
+import type {
+  BatchWriteOptions,
+  BatchWriteRequest,
+  BatchWriteResult,
+  GetInput,
+  PutInput,
+  QueryInput,
+  RawItem,
+  RawPage,
+  ScanInput,
+  Storage,
+  TransactWriteItem,
+  UpdateInput,
+  DeleteInput,
+} from './types.ts';
+
+/** Physical key attributes of the table and of each GSI (by DynamoDB IndexName). */
+export interface MemoryKeySchema {
+  readonly primary: { readonly pk: string; readonly sk?: string | undefined };
+  readonly indexes: Readonly<Record<string, { readonly pk: string; readonly sk?: string | undefined }>>;
+}
+
+const MAX_ITEM_BYTES = 400 * 1024;
+const MAX_PAGE_BYTES = 1024 * 1024;
+const MAX_TRANSACTION_ITEMS = 100;
+
+const invalid = (message: string) => new RepositoryError('validation', `DynamoDB rejected the request: ${message}`);
+
+/** What the DocumentClient would send for a value (undefined dropped), or a validation error where DynamoDB refuses it. */
+function normalise(value: unknown, path: string): unknown {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw invalid(`${path}: ${value} is not a number DynamoDB can store`);
+    return value;
+  }
+  if (value instanceof Uint8Array) return new Uint8Array(value);
+  if (value instanceof Set) {
+    if (value.size === 0) throw invalid(`${path}: an empty set cannot be stored`);
+    const kinds = new Set([...value].map((element) => typeof element));
+    if (kinds.size !== 1 || !(kinds.has('string') || kinds.has('number'))) throw invalid(`${path}: sets hold only strings or only numbers`);
+    return new Set(value);
+  }
+  if (Array.isArray(value)) return value.filter((element) => element !== undefined).map((element, index) => normalise(element, `${path}[${index}]`));
+  if (typeof value === 'object') {
+    const prototype = Object.getPrototypeOf(value);
+    if (prototype !== Object.prototype && prototype !== null) throw invalid(`${path}: class instances cannot be stored`);
+    const out: RawItem = {};
+    for (const [key, inner] of Object.entries(value)) if (inner !== undefined) out[key] = normalise(inner, `${path}.${key}`);
+    return out;
+  }
+  throw invalid(`${path}: ${typeof value} values cannot be stored`);
+}
+
+const clone = <T>(value: T): T => structuredClone(value);
+
+/**
+ * DynamoDB's twin in memory, for one table: the same requests and the same rules — conditions,
+ * updates, all-or-nothing transactions, sparse indexes, key order by UTF-8 bytes, Limit before
+ * the filter, 1 MB pages, keyset cursors (LastEvaluatedKey), and a change feed like a stream.
+ * Items with equal index keys are ordered by their primary key (DynamoDB leaves that order open).
+ */
+export class MemoryStorage implements Storage {
+  readonly kind = 'memory';
+  private readonly items = new Map<string, RawItem>();
+  private readonly listeners = new Set<RawListener>();
+  private sequence = 0;
+  private delivery: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly tableName: string,
+    private readonly schema: MemoryKeySchema,
+  ) {}
+
+  /** Every stored item (copies), for tests and tools. */
+  dump(): RawItem[] {
+    return [...this.items.values()].map(clone);
+  }
+
+  private idOf(key: RawItem): string {
+    const { pk, sk } = this.schema.primary;
+    const pkValue = key[pk];
+    const skValue = sk ? key[sk] : undefined;
+    if (typeof pkValue !== 'string' || pkValue === '' || (sk && (typeof skValue !== 'string' || skValue === ''))) {
+      throw invalid('the key attributes must be non-empty strings');
+    }
+    return JSON.stringify([pkValue, skValue]);
+  }
+
+  private keyOf(item: RawItem): RawItem {
+    const { pk, sk } = this.schema.primary;
+    return { [pk]: item[pk], ...(sk ? { [sk]: item[sk] } : {}) };
+  }
+
+  private checkItem(item: RawItem): RawItem {
+    const normalised = normalise(item, 'item') as RawItem;
+    this.idOf(normalised);
+    for (const keys of Object.values(this.schema.indexes)) {
+      for (const field of [keys.pk, keys.sk]) {
+        if (!field || normalised[field] === undefined) continue;
+        if (typeof normalised[field] !== 'string' || normalised[field] === '') throw invalid(`index key attribute ${field} must be a non-empty string`);
+      }
+    }
+    const size = itemSize(normalised);
+    if (size > MAX_ITEM_BYTES) throw invalid(`Item size has exceeded the maximum allowed size (${size} bytes)`);
+    return normalised;
+  }
+
+  private emit(oldItem: RawItem | undefined, newItem: RawItem | undefined): void {
+    if (this.listeners.size === 0 || (!oldItem && !newItem)) return;
+    const source = newItem ?? oldItem;
+    const change: RawChange = {
+      entity: typeof source?.__edb_e__ === 'string' ? source.__edb_e__ : undefined,
+      type: !oldItem ? 'insert' : !newItem ? 'remove' : 'modify',
+      newItem: newItem && clone(newItem),
+      oldItem: oldItem && clone(oldItem),
+      sequenceNumber: String(++this.sequence).padStart(21, '0'),
+    };
+    const listeners = [...this.listeners];
+    // Delivered after the write returns, in write order, as a stream would.
+    this.delivery = this.delivery.then(() => {
+      for (const listener of listeners) if (this.listeners.has(listener)) listener.next(change);
+    });
+  }
+
+  private store(id: string, item: RawItem | undefined): void {
+    const old = this.items.get(id);
+    if (item === undefined) this.items.delete(id);
+    else this.items.set(id, item);
+    this.emit(old, item);
+  }
+
+  private check(condition: Condition | undefined, current: RawItem | undefined): void {
+    if (condition && !evaluate(condition, current ?? {})) throw new ConditionFailedError(current && clone(current));
+  }
+
+  private updated(input: UpdateInput, current: RawItem | undefined): RawItem {
+    const { pk, sk } = this.schema.primary;
+    if (input.actions.some((action) => action.name === pk || action.name === sk)) throw invalid('cannot update attribute of the primary key');
+    try {
+      return this.checkItem(applyUpdate(input.actions, current ?? { ...input.key }));
+    } catch (error) {
+      if (error instanceof UpdateTypeError) throw invalid(`An operand in the update expression has an incorrect data type (${error.message})`);
+      throw error;
+    }
+  }
+
+  private project(item: RawItem, projection: readonly string[] | undefined): RawItem {
+    if (!projection) return clone(item);
+    return clone(Object.fromEntries(projection.filter((name) => item[name] !== undefined).map((name) => [name, item[name]])));
+  }
+
+  async get(input: GetInput): Promise<RawItem | undefined> {
+    const item = this.items.get(this.idOf(input.key));
+    return item && this.project(item, input.projection);
+  }
+
+  async put(input: PutInput): Promise<void> {
+    const item = this.checkItem(input.item);
+    const id = this.idOf(item);
+    this.check(input.condition, this.items.get(id));
+    this.store(id, item);
+  }
+
+  async update(input: UpdateInput): Promise<RawItem> {
+    const id = this.idOf(input.key);
+    const current = this.items.get(id);
+    this.check(input.condition, current);
+    const next = this.updated(input, current);
+    this.store(id, next);
+    return clone(next);
+  }
+
+  async delete(input: DeleteInput): Promise<RawItem | undefined> {
+    const id = this.idOf(input.key);
+    const current = this.items.get(id);
+    this.check(input.condition, current);
+    if (current) this.store(id, undefined);
+    return current && clone(current);
+  }
+
+  /** Items of an index in DynamoDB's order: by index sort key (UTF-8 bytes), ties by primary key. */
+  private ordered(indexName: string | undefined, match: (item: RawItem) => boolean): { items: RawItem[]; keyFields: string[] } {
+    const index = indexName === undefined ? this.schema.primary : this.schema.indexes[indexName];
+    if (!index) throw invalid(`The table does not have the specified index: ${indexName}`);
+    const { pk, sk } = this.schema.primary;
+    const order = [index.sk, pk, sk].filter((field): field is string => field !== undefined);
+    const items = [...this.items.values()].filter((item) => typeof item[index.pk] === 'string' && (!index.sk || typeof item[index.sk] === 'string') && match(item));
+    items.sort((a, b) => {
+      for (const field of order) {
+        const difference = compareStrings(String(a[field] ?? ''), String(b[field] ?? ''));
+        if (difference !== 0) return difference;
+      }
+      return 0;
+    });
+    const keyFields = [...new Set([pk, ...(sk ? [sk] : []), index.pk, ...(index.sk ? [index.sk] : [])])];
+    return { items, keyFields: indexName === undefined ? [pk, ...(sk ? [sk] : [])] : keyFields };
+  }
+
+  private page(ordered: RawItem[], keyFields: string[], order: string[], forward: boolean, input: { limit?: number; startKey?: RawItem; filter?: Condition; projection?: readonly string[] }): RawPage {
+    let start = 0;
+    if (input.startKey) {
+      const startKey = input.startKey;
+      if (!keyFields.every((field) => typeof startKey[field] === 'string') || Object.keys(startKey).length !== keyFields.length) {
+        throw invalid('The provided starting key is invalid');
+      }
+      const compareToStart = (item: RawItem) => {
+        for (const field of order) {
+          const difference = compareStrings(String(item[field] ?? ''), String(startKey[field] ?? ''));
+          if (difference !== 0) return difference;
+        }
+        return 0;
+      };
+      // The first item past the start key in the direction of the query: deleted items leave no hole.
+      start = ordered.findIndex((item) => (forward ? compareToStart(item) > 0 : compareToStart(item) < 0));
+      if (start < 0) start = ordered.length;
+    }
+    const evaluated: RawItem[] = [];
+    let bytes = 0;
+    let stoppedEarly = false;
+    for (let index = start; index < ordered.length; index++) {
+      const item = ordered[index] as RawItem;
+      evaluated.push(item);
+      bytes += itemSize(item);
+      if ((input.limit !== undefined && evaluated.length >= input.limit) || (bytes >= MAX_PAGE_BYTES && index < ordered.length - 1)) {
+        stoppedEarly = true;
+        break;
+      }
+    }
+    const last = evaluated[evaluated.length - 1];
+    return {
+      items: evaluated.filter((item) => !input.filter || evaluate(input.filter, item)).map((item) => this.project(item, input.projection)),
+      lastKey: stoppedEarly && last ? Object.fromEntries(keyFields.map((field) => [field, last[field]])) : undefined,
+    };
+  }
+
+  async query(input: QueryInput): Promise<RawPage> {
+    if (input.limit !== undefined && (!Number.isInteger(input.limit) || input.limit < 1)) throw invalid('Limit must be a positive integer');
+    if (input.consistent && input.indexName !== undefined) throw invalid('Consistent reads are not supported on global secondary indexes');
+    const { items, keyFields } = this.ordered(input.indexName, (item) => matchesKey(input.key, item));
+    if (!input.forward) items.reverse();
+    const index = input.indexName === undefined ? this.schema.primary : this.schema.indexes[input.indexName];
+    const { pk, sk } = this.schema.primary;
+    const order = [index?.sk, pk, sk].filter((field): field is string => field !== undefined);
+    if (input.startKey && input.startKey[input.key.pk.name] !== input.key.pk.value) throw invalid('The provided starting key is invalid: it does not match the query');
+    return this.page(items, keyFields, order, input.forward, input);
+  }
+
+  async scan(input: ScanInput): Promise<RawPage> {
+    if (input.limit !== undefined && (!Number.isInteger(input.limit) || input.limit < 1)) throw invalid('Limit must be a positive integer');
+    const segment = input.segment;
+    const inSegment = (item: RawItem) => !segment || hashOf(String(item[this.schema.primary.pk])) % segment.total === segment.index;
+    const { items, keyFields } = this.ordered(undefined, inSegment);
+    const { pk, sk } = this.schema.primary;
+    return this.page(items, keyFields, [pk, ...(sk ? [sk] : [])], true, input);
+  }
+
+  async batchGet(keys: readonly RawItem[]): Promise<RawItem[]> {
+    if (new Set(keys.map((key) => this.idOf(key))).size !== keys.length) throw invalid('Provided list of item keys contains duplicates');
+    return keys.flatMap((key) => {
+      const item = this.items.get(this.idOf(key));
+      return item ? [clone(item)] : [];
+    });
+  }
+
+  async batchWrite(requests: readonly BatchWriteRequest[], options: BatchWriteOptions = {}): Promise<BatchWriteResult> {
+    let written = 0;
+    for (let offset = 0; offset < requests.length; offset += 25) {
+      const chunk = requests.slice(offset, offset + 25);
+      const prepared = chunk.map((request) => ('put' in request ? { id: this.idOf(request.put), item: this.checkItem(request.put) } : { id: this.idOf(request.delete), item: undefined }));
+      if (new Set(prepared.map((entry) => entry.id)).size !== prepared.length) throw invalid('Provided list of item keys contains duplicates');
+      for (const { id, item } of prepared) this.store(id, item);
+      written += chunk.length;
+      options.onWritten?.(written);
+    }
+    return { requests: Math.ceil(requests.length / 25), retriedItems: 0 };
+  }
+
+  async transactWrite(items: readonly TransactWriteItem[]): Promise<void> {
+    if (items.length > MAX_TRANSACTION_ITEMS) throw invalid(`Member must have length less than or equal to ${MAX_TRANSACTION_ITEMS}`);
+    const plans = items.map((item) => {
+      if ('put' in item) {
+        const next = this.checkItem(item.put.item);
+        return { id: this.idOf(next), condition: item.put.condition, next: () => next };
+      }
+      if ('update' in item) {
+        const input = item.update;
+        return { id: this.idOf(input.key), condition: input.condition, next: (current: RawItem | undefined) => this.updated(input, current) };
+      }
+      if ('delete' in item) return { id: this.idOf(item.delete.key), condition: item.delete.condition, next: () => undefined };
+      return { id: this.idOf(item.check.key), condition: item.check.condition, next: (current: RawItem | undefined) => current };
+    });
+    if (new Set(plans.map((plan) => plan.id)).size !== plans.length) throw invalid('Transaction request cannot include multiple operations on one item');
+    const reasons = plans.map((plan) => {
+      const current = this.items.get(plan.id);
+      const failed = plan.condition !== undefined && !evaluate(plan.condition, current ?? {});
+      return { code: failed ? 'ConditionalCheckFailed' : 'None', item: failed && current ? clone(current) : undefined };
+    });
+    if (reasons.some((reason) => reason.code !== 'None')) throw new TransactionCancelledError(reasons);
+    const results = plans.map((plan) => ({ id: plan.id, next: plan.next(this.items.get(plan.id)) }));
+    items.forEach((item, index) => {
+      if ('check' in item) return;
+      const result = results[index] as { id: string; next: RawItem | undefined };
+      this.store(result.id, result.next);
+    });
+  }
+
+  async transactGet(keys: readonly RawItem[]): Promise<(RawItem | undefined)[]> {
+    if (keys.length > MAX_TRANSACTION_ITEMS) throw invalid(`Member must have length less than or equal to ${MAX_TRANSACTION_ITEMS}`);
+    return keys.map((key) => {
+      const item = this.items.get(this.idOf(key));
+      return item && clone(item);
+    });
+  }
+
+  async subscribe(listener: RawListener): Promise<() => void> {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  closeStreams(): void {
+    const listeners = [...this.listeners];
+    this.listeners.clear();
+    this.delivery = this.delivery.then(() => listeners.forEach((listener) => listener.complete?.()));
+  }
+}
+
+/** A stable hash for scan segments. */
+function hashOf(text: string): number {
+  let hash = 0;
+  for (let index = 0; index < text.length; index++) hash = (Math.imul(hash, 31) + text.charCodeAt(index)) >>> 0;
+  return hash;
+}
+
