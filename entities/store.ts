@@ -1,10 +1,7 @@
-import { ChangeLog, connect, createRepository, UserService, VideoProgressService, type VideoProgressOptions, type BoundTable, type Connection, type ConnectOptions, type DynamoRepository } from 'tablekit';
-import { Change } from './change.ts';
-import { EmailClaim } from './email-claim.ts';
-import { Sequence } from './sequence.ts';
-import { AppTable } from './table.ts';
-import { User } from './user.ts';
-import { VideoProgress } from './video-progress.ts';
+import { connect, type BoundTable, type Connection, type ConnectOptions } from 'tablekit';
+import { ChangeLog, UserService, VideoProgressService, type VideoProgressOptions } from 'tablekit/services';
+import type { MemoryConnection } from 'tablekit/testing';
+import { AppTable, type AppEntities } from './table.ts';
 
 export interface StoreOptions extends ConnectOptions {
   /** Physical table name (default `tablekit`). */
@@ -13,26 +10,23 @@ export interface StoreOptions extends ConnectOptions {
   ensureTable?: boolean;
   /** Options of the video progress service (retention days, completion threshold). */
   videoProgress?: VideoProgressOptions;
-  /** Use this connection instead of resolving one; the store then does not close it. */
-  connection?: Connection;
+  /** Use this connection (DynamoDB or `inMemory()`) instead of resolving one; the store then does not close it. */
+  connection?: Connection | MemoryConnection;
 }
 
-/** The facade over the bundled entities: one repository per entity, the table, and close(). */
+/** The bundled application: its table, the one API per entity, the services, and close(). */
 export interface Store {
-  readonly users: DynamoRepository<typeof User>;
-  readonly emailClaims: DynamoRepository<typeof EmailClaim>;
-  readonly videoProgress: DynamoRepository<typeof VideoProgress>;
-  readonly changes: DynamoRepository<typeof Change>;
-  readonly sequences: DynamoRepository<typeof Sequence>;
+  readonly table: BoundTable<AppEntities>;
+  /** The per-entity APIs (`store.entities.user` keeps e-mails unique like `userService` does). */
+  readonly entities: BoundTable<AppEntities>['entities'];
   /** Per-project change log with gapless sequences. */
-  readonly changeLog: ChangeLog<(typeof AppTable)['entities']>;
+  readonly changeLog: ChangeLog;
   /** Registration with unique e-mails, refresh tokens, account reads and deletion. */
-  readonly userService: UserService<(typeof AppTable)['entities']>;
+  readonly userService: UserService;
   /** Video progress with stale-write protection and TTL. */
-  readonly videoProgressService: VideoProgressService<(typeof AppTable)['entities']>;
-  readonly table: BoundTable<(typeof AppTable)['entities']>;
-  readonly connection: Connection;
-  /** Disposes the repositories and closes the connection it opened (stopping an embedded DynamoDB Local); idempotent. */
+  readonly videoProgressService: VideoProgressService;
+  readonly connection: Connection | MemoryConnection;
+  /** Ends live streams and closes the connection it opened (stopping an embedded DynamoDB Local); idempotent. */
   close(): Promise<void>;
 }
 
@@ -47,24 +41,17 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
     if (!given) await connection.close();
     throw error;
   }
-  const repositories = {
-    users: createRepository(User, { table }),
-    emailClaims: createRepository(EmailClaim, { table }),
-    videoProgress: createRepository(VideoProgress, { table }),
-    changes: createRepository(Change, { table }),
-    sequences: createRepository(Sequence, { table }),
-  };
   let closed: Promise<void> | undefined;
   return {
-    ...repositories,
+    table,
+    entities: table.entities,
     changeLog: new ChangeLog(table),
     userService: new UserService(table),
     videoProgressService: new VideoProgressService(table, progressOptions),
-    table,
     connection,
     close: () =>
       (closed ??= (async () => {
-        await Promise.all(Object.values(repositories).map((repository) => repository.dispose()));
+        await Promise.all(Object.values(table.entities).map((entity) => entity.dispose()));
         table.closeStreams();
         if (!given) await connection.close();
       })()),

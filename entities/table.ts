@@ -1,20 +1,13 @@
 import { defineTable } from 'tablekit';
-import { Change } from './change.ts';
-import { ChangeHead } from './change-head.ts';
-import { EmailClaim } from './email-claim.ts';
-import { Sequence } from './sequence.ts';
-import { User } from './user.ts';
-import { VideoProgress } from './video-progress.ts';
+import { changeLogEntities, userEntities } from 'tablekit/services';
 
-/** The application's single table: every entity, keys pk/sk, GSIs gsi1 and gsi2, TTL on `ttl`, streams on. */
+/**
+ * The bundled application's single table: accounts (users with unique e-mails, their video
+ * progress) and a per-project change log. Keys pk/sk, GSIs gsi1 and gsi2, TTL on `ttl`, streams on.
+ */
 export const AppTable = defineTable({
   name: 'tablekit',
-  entities: {
-    user: User,
-    emailClaim: EmailClaim,
-    videoProgress: VideoProgress,
-    change: Change,
-    changeHead: ChangeHead,
-    sequence: Sequence,
-  },
+  entities: { ...userEntities, ...changeLogEntities },
 });
+
+export type AppEntities = (typeof AppTable)['entities'];

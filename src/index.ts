@@ -1,5 +1,5 @@
-/** tablekit public API. */
-export { defineEntity, SchemaDefinitionError, NUMBER_KEY_DIGITS } from './schema/index.ts';
+/** tablekit: declare entities (zod + keys), group them in one table, use the one API per entity. */
+export { defineEntity, SchemaDefinitionError } from './schema/index.ts';
 export type {
   AccessPattern,
   AccessPatternName,
@@ -7,86 +7,51 @@ export type {
   EntityKeys,
   EntityOptions,
   FieldName,
+  HiddenOf,
   InferInput,
   InferItem,
+  InferItemWith,
   InferKey,
   InferPatternKey,
+  InferStored,
   KeyTemplate,
+  SortCondition,
+  UniqueOptions,
 } from './schema/index.ts';
-export {
-  defineTable,
-  defaultIndexes,
-  bindTable,
-  EntityClient,
-  TableMismatchError,
-  toAwsCli,
-  toCloudFormation,
-  toIamPolicy,
-  electroSchemaOf,
-} from './table/index.ts';
+export { defineTable } from './entity/index.ts';
 export type {
+  AttributeOf,
+  BindOptions,
   BoundTable,
-  ElectroEntity,
-  ElectroModel,
-  ElectroService,
-  EnsureResult,
-  EntityMap,
-  ExportFormat,
-  IamOptions,
-  IndexKeys,
-  Page,
-  QueryOptions,
-  ResolvedPattern,
-  TableDefinition,
-  TableIndexes,
-  TableOptions,
-  TableSummary,
-} from './table/index.ts';
-export { connect, connectLocal, type Connection, type ConnectOptions, type ConnectionSource } from './connection/index.ts';
-export { startLocalDynamo, LocalDynamoError, type LocalDynamo, type LocalDynamoOptions } from './local/index.ts';
-export { RepositoryError, isRepositoryError, mapError, type RepositoryErrorCode, type ValidationIssue } from './errors/index.ts';
-export { generateAccessPatternDoc } from './docs/index.ts';
-export {
-  createRepository,
-  DynamoRepository,
-  InMemoryRepository,
-  StorageRepository,
-  MAX_ITEM_BYTES,
-  MAX_TRANSACTION_ITEMS,
-} from './repository/index.ts';
-export type {
-  Condition,
-  CreateRepositoryOptions,
-  Filter,
-  FindOptions,
+  CollectionName,
+  CollectionResult,
+  EntityApis,
   Finders,
   GetManyResult,
+  GetOptions,
   IdentifiedObject,
   InferId,
-  PageOptions,
+  Operators,
+  Page,
+  Patch,
+  PatchOptions,
+  Query,
+  ReadOptions,
   Repository,
-  RepositoryOptions,
-  RepositoryPage,
-  RepositoryQuery,
   SaveAllOptions,
   SaveAllProgress,
   SaveAllResult,
-} from './repository/index.ts';
-export {
-  UserService,
-  VideoProgressService,
-  hashToken,
-  normaliseEmail,
-  type RegisterInput,
-  type RecordInput,
-  type RecordResult,
-  type UserEntities,
-  type UserOf,
-  type VideoProgressEntities,
-  type VideoProgressOf,
-  type VideoProgressOptions,
-} from './services/index.ts';
-export { withChangeLog, type OutboxOptions, type ChangeEntry, type CompanionWrite } from './services/index.ts';
-export { ChangeLog, type ChangeInputOf, type ChangeLogEntities, type ChangeLogOptions, type ChangeLogStats, type ChangeOf } from './services/index.ts';
-export { transactItem, transactWrite, type TransactionAction } from './table/index.ts';
-export { defaultRetryPolicy, defaultConflictPolicy, type RetryPolicy } from './retry/index.ts';
+  Selected,
+  TableChange,
+  TableDefinition,
+  TransactionGet,
+  TransactionReader,
+  TransactionWrite,
+  TransactionWriter,
+  Where,
+  WriteOptions,
+} from './entity/index.ts';
+export { TableMismatchError, type EnsureResult, type EntityMap, type ExportFormat, type IamOptions, type TableOptions, type TableSummary } from './table/index.ts';
+export { connect, connectLocal, type Connection, type ConnectOptions, type ConnectionSource } from './connection/index.ts';
+export { RepositoryError, isRepositoryError, type RepositoryErrorCode, type ValidationIssue } from './errors/index.ts';
+export type { LiveStream } from './streams/index.ts';

@@ -1,15 +1,17 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { TableDefinition } from '../table/index.ts';
+import type { TableDefinition } from '../entity/index.ts';
 
 const isTable = (value: unknown): value is TableDefinition => (value as { kind?: unknown } | undefined)?.kind === 'tablekit.table';
 
-/** The bundled application table, or a table definition exported by the user's module. */
-export async function loadTable(modulePath?: string, exportName = 'AppTable'): Promise<TableDefinition> {
-  if (!modulePath) return (await import('../../entities/index.ts')).AppTable as unknown as TableDefinition;
+/** The table definition exported by the user's module (`--module my-table.ts --export MyTable`). */
+export async function loadTable(modulePath: string | undefined, exportName?: string): Promise<TableDefinition> {
+  if (!modulePath) throw new Error('which table? pass --module <file> (a module exporting your defineTable(...))');
   const loaded = (await import(pathToFileURL(resolve(modulePath)).href)) as Record<string, unknown>;
-  const candidate = loaded[exportName];
-  if (isTable(candidate)) return candidate;
-  const found = Object.entries(loaded).filter(([, value]) => isTable(value)).map(([name]) => name);
-  throw new Error(`${modulePath} has no table definition named '${exportName}'${found.length ? ` (found: ${found.join(', ')}; pass --export)` : ''}`);
+  const tables = Object.entries(loaded).filter(([, value]) => isTable(value));
+  const chosen = exportName ? loaded[exportName] : tables.length === 1 ? tables[0]?.[1] : undefined;
+  if (isTable(chosen)) return chosen;
+  const found = tables.map(([name]) => name);
+  if (exportName) throw new Error(`${modulePath} has no table definition named '${exportName}'${found.length ? ` (found: ${found.join(', ')})` : ''}`);
+  throw new Error(found.length ? `${modulePath} exports several tables (${found.join(', ')}): pass --export <name>` : `${modulePath} exports no table definition (defineTable(...))`);
 }

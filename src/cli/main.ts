@@ -4,12 +4,9 @@ import { connect, type Connection } from '../connection/index.ts';
 import { compareDoc, generateAccessPatternDoc, writeDoc } from '../docs/index.ts';
 import { startLocalDynamo } from '../local/index.ts';
 import { servicePatternUsage } from '../services/index.ts';
-import type { TableDefinition } from '../table/index.ts';
+import { listTables } from '../table/index.ts';
+import type { TableDefinition } from '../entity/index.ts';
 import { runDemo } from './demo.ts';
-import { runRepositoryDemo } from './repository-demo.ts';
-import { runServicesDemo } from './services-demo.ts';
-import { runStreamsDemo } from './streams-demo.ts';
-import { runHttpDemo } from './http-demo.ts';
 import { loadTable } from './load-table.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -38,7 +35,7 @@ function connectionOptions(command: Command): Command {
 function tableOptions(command: Command): Command {
   return command
     .option('--module <path>', 'module exporting your table definition (default: the bundled entities)')
-    .option('--export <name>', 'export name of the table definition in --module', 'AppTable');
+    .option('--export <name>', 'export name of the table definition in --module (default: its only table)');
 }
 
 async function withConnection<T>(flags: ConnectionFlags, action: (connection: Connection) => Promise<T>): Promise<T> {
@@ -62,7 +59,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)');
 
   tableOptions(connectionOptions(program.command('demo')))
-    .description('connect (embedded DynamoDB Local by default), ensure the table, write and read every entity, run every access pattern')
+    .description("a tour of your table: ensure it, write each entity's example, read it back, run every access pattern, clean up")
     .action(async (flags: ConnectionFlags) => {
       const started = performance.now();
       const definition = await table(flags);
@@ -71,13 +68,6 @@ export function buildProgram(): Command {
       try {
         const tableName = flags.tableName ?? definition.name;
         await runDemo(definition, connection, { tableName });
-        // The repository and services tours use the bundled entities, so they run only for the bundled table.
-        if (!flags.module) {
-          await runRepositoryDemo(connection, tableName);
-          await runServicesDemo(connection, tableName);
-          await runStreamsDemo(connection, tableName);
-          await runHttpDemo(connection, tableName);
-        }
       } finally {
         await connection.close();
       }
@@ -138,7 +128,7 @@ export function buildProgram(): Command {
     );
   connectionOptions(tableCommand.command('list'))
     .description('list the tables on the connection')
-    .action((flags: ConnectionFlags) => withConnection(flags, async (c) => print((await (await table({})).bind(c).list()).join('\n') || '(no tables)')));
+    .action((flags: ConnectionFlags) => withConnection(flags, async (c) => print((await listTables(c.client)).join('\n') || '(no tables)')));
 
   const exportCommand = program.command('export').description('print the table as CloudFormation, AWS CLI commands or an IAM policy');
   tableOptions(exportCommand.command('cloudformation'))
@@ -187,11 +177,14 @@ export function buildProgram(): Command {
     .option('--check', 'exit 1 if the file differs from what would be generated')
     .option('--out <path>', 'output file', 'docs/access-patterns.md')
     .action(async (flags: ConnectionFlags & { check?: boolean; out: string }) => {
-      // The bundled table documents the services' patterns too.
-      const content = generateAccessPatternDoc(await table(flags), flags.module ? {} : { usages: servicePatternUsage });
+      // Tables with the library's service entities document the services' patterns too.
+      const definition = await table(flags);
+      const names = new Set([...Object.keys(definition.entities), ...definition.internalEntities.map((entity) => entity.name)]);
+      const usages = servicePatternUsage.filter((usage) => names.has(usage.entity));
+      const content = generateAccessPatternDoc(definition, { usages });
       if (flags.check) {
         const result = compareDoc(flags.out, content);
-        if (!result.upToDate) throw new Error(`${result.summary}\nRegenerate it with: npm run docs (tablekit docs) and commit it.`);
+        if (!result.upToDate) throw new Error(`${result.summary}\nRegenerate it with: npx tablekit docs${flags.module ? ` --module ${flags.module}` : ''} --out ${flags.out}, and commit it.`);
         console.log(result.summary);
         return;
       }

@@ -1,5 +1,5 @@
 import type { FieldShape } from '../schema/index.ts';
-import { buildElectro, type ElectroEntity, type ResolvedPattern, type TableDefinition } from '../table/index.ts';
+import { buildElectro, type ElectroEntity, type ResolvedPattern, type TableLayout } from '../table/index.ts';
 import { exampleItem } from './examples.ts';
 
 type Params = { KeyConditionExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown>; Key?: Record<string, unknown> };
@@ -60,14 +60,14 @@ function typeOf(shape: FieldShape): string {
   return `${base}${shape.nullable ? ' \\| null' : ''}${shape.optional ? '?' : ''}`;
 }
 
-function mermaid(table: TableDefinition): string[] {
+function mermaid(table: TableLayout): string[] {
   const lines = ['```mermaid', 'flowchart LR'];
   const indexNode = (index: string) => `idx_${index}`;
   for (const index of ['primary', ...table.usedIndexes]) {
     const keys = table.indexes[index];
     lines.push(`  ${indexNode(index)}[("${index === 'primary' ? 'table' : index}: ${keys?.pk} / ${keys?.sk ?? '-'}")]`);
   }
-  for (const entity of Object.values(table.entities)) lines.push(`  ent_${entity.name}["${entity.name}"]`);
+  for (const entity of allEntities(table)) lines.push(`  ent_${entity.name}["${entity.name}"]`);
   const collections = new Set<string>();
   for (const pattern of table.patterns) {
     lines.push(`  ent_${pattern.entity} -- "${pattern.pattern}" --> ${indexNode(pattern.index)}`);
@@ -87,10 +87,14 @@ export interface DocOptions {
   usages?: readonly { service: string; operation: string; entity: string; pattern: string; how: string }[];
 }
 
-function usageRows(table: TableDefinition, usages: NonNullable<DocOptions['usages']>): string[] {
+/** Every entity the table holds: the declared ones and tablekit's own (unique claims). */
+const allEntities = (table: TableLayout) => [...Object.values(table.entities), ...table.internalEntities];
+const entityNamed = (table: TableLayout, name: string) => allEntities(table).find((entity) => entity.name === name);
+
+function usageRows(table: TableLayout, usages: NonNullable<DocOptions['usages']>): string[] {
   const rows = ['## Service operations', '', 'Which access pattern each service operation uses.', '', '| service | operation | entity | pattern | request |', '| --- | --- | --- | --- | --- |'];
   for (const usage of usages) {
-    const entity = table.entities[usage.entity];
+    const entity = entityNamed(table, usage.entity);
     const collection = usage.pattern.startsWith('collection:') ? usage.pattern.slice('collection:'.length) : undefined;
     const known =
       entity !== undefined &&
@@ -102,9 +106,9 @@ function usageRows(table: TableDefinition, usages: NonNullable<DocOptions['usage
   return [...rows, ''];
 }
 
-export function generateAccessPatternDoc(table: TableDefinition, options: DocOptions = {}): string {
+export function generateAccessPatternDoc(table: TableLayout, options: DocOptions = {}): string {
   const { entities: electro, service } = buildElectro(table, table.name);
-  const examples = Object.fromEntries(Object.values(table.entities).map((entity) => [entity.name, exampleItem(entity)]));
+  const examples = Object.fromEntries(allEntities(table).map((entity) => [entity.name, exampleItem(entity)]));
   const out: string[] = [
     `# Access patterns: table \`${table.name}\``,
     '',
@@ -127,7 +131,7 @@ export function generateAccessPatternDoc(table: TableDefinition, options: DocOpt
     '## Entities',
     '',
   );
-  for (const entity of Object.values(table.entities)) {
+  for (const entity of allEntities(table)) {
     out.push(`### ${entity.name} (v${entity.version})`, '', entity.description ?? '', '');
     out.push('| attribute | type |', '| --- | --- |');
     for (const [field, shape] of Object.entries(entity.fields)) out.push(`| ${field} | ${typeOf(shape)} |`);
@@ -144,7 +148,7 @@ export function generateAccessPatternDoc(table: TableDefinition, options: DocOpt
   out.push('| entity | pattern | operation | index | pk composites | sk composites | DynamoDB request for the example | kind | purpose |');
   out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const pattern of table.patterns) {
-    const entity = table.entities[pattern.entity];
+    const entity = entityNamed(table, pattern.entity);
     const entityElectro = electro[pattern.entity];
     if (!entity || !entityElectro) continue;
     for (const row of rowsFor(pattern, entityElectro, examples[pattern.entity] ?? {}, pattern.template.description ?? '')) {

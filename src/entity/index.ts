@@ -27,3 +27,7 @@ export { entityIdOf } from './writes.ts';
 export { MAX_ITEM_BYTES } from './model.ts';
 export { MAX_TRANSACTION_ITEMS } from './operations.ts';
 export { UniqueClaim } from './unique.ts';
+export type { CollectionMembers, CollectionName, CollectionResult } from './collections.ts';
+export { createEntityApi } from './repository.ts';
+export { runAll } from './operations.ts';
+export { planCreate, planPatchWrite, planSave, type PlannedWrite } from './writes.ts';

@@ -62,7 +62,7 @@ export async function createAll(context: EntityContext, objects: readonly unknow
       },
       ...claimOperations(model, context.claims, stored, undefined, stored),
     ],
-    change: { entityType: model.name, entityId: entityIdOf(id), operation: 'create', data: model.decode(raw) },
+    change: { entityType: model.name, entityId: entityIdOf(id), operation: 'create', data: model.changeData(raw) },
   }));
   await commitAll(context, writes, 'createAll', true);
   return prepared.map(({ raw }) => model.decode(raw));

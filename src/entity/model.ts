@@ -140,6 +140,13 @@ export class EntityModel {
     return item;
   }
 
+  /** What the change log records of an item: its stored attributes (dates as ISO strings), hidden ones left out. */
+  changeData(raw: RawItem): Item {
+    const item = this.strip(raw);
+    for (const hidden of this.definition.hiddenFields) delete item[hidden];
+    return item;
+  }
+
   /** Fresh values for the id attributes the caller left out (composite keys: the caller gives the partition). */
   freshId(object: Item): unknown {
     const { primary } = this.definition.keys;

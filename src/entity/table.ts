@@ -29,6 +29,7 @@ import { EntityModel } from './model.ts';
 import { createEntityApi } from './repository.ts';
 import { transactGet, transactionReader, transactionWriter, transactWrite, type TransactionGet, type TransactionReader, type TransactionWrite, type TransactionWriter } from './transaction.ts';
 import type { Repository } from './types.ts';
+import { readCollection, type CollectionName, type CollectionResult } from './collections.ts';
 import { UniqueClaim } from './unique.ts';
 
 export type EntityApis<E extends EntityMap> = { readonly [K in keyof E]: Repository<E[K]> };
@@ -68,6 +69,8 @@ export interface BoundTable<E extends EntityMap = EntityMap> {
   transactWrite(build: (tx: { readonly [K in keyof E]: TransactionWriter<E[K]> }) => readonly TransactionWrite[], options?: { token?: string }): Promise<void>;
   /** A consistent snapshot of several items of any entities; a missing one is `notFound`. */
   transactGet<const T extends readonly TransactionGet<unknown>[]>(build: (tx: { readonly [K in keyof E]: TransactionReader<E[K]> }) => T): Promise<Results<T>>;
+  /** Every member entity's items of a collection under one partition key (one Query per page). */
+  collection<C extends CollectionName<E>>(name: C, key: Record<string, unknown>): Promise<CollectionResult<E, C>>;
   /** The ElectroDB entities and Service on the same client, for what tablekit does not cover (DynamoDB only). */
   readonly electro: ElectroModel;
   /** Creates the table if missing, waits until ACTIVE, enables TTL; fails on a conflicting layout. */
@@ -157,6 +160,7 @@ function bindTable<E extends EntityMap>(definition: TableDefinition<E>, keys: Re
     storage,
     contextOf,
     transactWrite: (build, transactionOptions = {}) => transactWrite(storage, conflictRetry, build(writers), transactionOptions.token),
+    collection: async (name, key) => (await readCollection(contexts, name, key)) as CollectionResult<E, typeof name>,
     transactGet: async (build) => (await transactGet(storage, build(readers))) as Results<ReturnType<typeof build>>,
     get electro() {
       if (isMemory(connection)) throw new RepositoryError('validation', 'ElectroDB entities need a DynamoDB connection (this table is in memory)');

@@ -78,7 +78,7 @@ export function planCreate(context: EntityContext, object: unknown, options: { i
   const operation: Operation = { entity: model.name, id, write: { kind: 'put', key: model.keys.primaryKey(stored), item: raw }, guards: [absentGuard(context, id, false), ...userGuard(context, options.if, id)] };
   return {
     operations: [operation, ...claimOperations(model, context.claims, stored, undefined, stored)],
-    change: { entityType: model.name, entityId: entityIdOf(id), operation: 'create', data: model.decode(raw) },
+    change: { entityType: model.name, entityId: entityIdOf(id), operation: 'create', data: model.changeData(raw) },
     result: raw,
   };
 }
@@ -101,7 +101,7 @@ export async function planSave(context: EntityContext, object: unknown, options:
       write: { kind: 'update', key: model.keys.primaryKey(stored), actions: replaceActions(model, stored, raw, expectation) },
       guards: [...replaceGuards(model, stored, id, expectation), ...guards(id)],
     };
-    return { operations: [operation], change: { entityType: model.name, entityId: entityIdOf(id), operation: 'update', data: model.decode(raw) }, result: undefined };
+    return { operations: [operation], change: { entityType: model.name, entityId: entityIdOf(id), operation: 'update', data: model.changeData(raw) }, result: undefined };
   }
   const id = model.idOf(given);
   const current = await readCurrent(context, model.rawKey(id), id);
@@ -129,7 +129,7 @@ export function planReplace(context: EntityContext, object: unknown, current: Ra
   }
   return {
     operations: [operation, ...claimOperations(model, context.claims, stored, current ? model.strip(current) : undefined, stored)],
-    change: { entityType: model.name, entityId: entityIdOf(id), operation: current ? 'update' : 'create', data: model.decode(result) },
+    change: { entityType: model.name, entityId: entityIdOf(id), operation: current ? 'update' : 'create', data: model.changeData(result) },
     result,
   };
 }
@@ -169,7 +169,7 @@ export async function planPatchWrite(context: EntityContext, id: unknown, change
   const operation: Operation = { entity: model.name, id, write: { kind: 'update', key, actions }, guards: [...guards, ...readGuards(context, current, id)] };
   return {
     operations: [operation, ...claimOperations(model, context.claims, idValues, model.strip(current), model.strip(next))],
-    change: change(model.decode(next)),
+    change: change(model.changeData(next)),
     result: next,
   };
 }

@@ -3,7 +3,8 @@ import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { streamSSE } from 'hono/streaming';
 import type { Store } from '../../entities/index.ts';
-import { conditionError, RepositoryError } from '../errors/index.ts';
+import { isRepositoryError, RepositoryError } from '../errors/index.ts';
+import { normaliseEmail } from '../services/index.ts';
 import { apiKeysFromEnv, isAdmin, mayAccessProject, type ApiKeys, type KeyScope } from './auth.ts';
 import { errorBody, errorResponse } from './errors.ts';
 import { routes } from './routes.ts';
@@ -28,12 +29,6 @@ export interface HttpApp {
 
 type Env = { Variables: { scope: KeyScope | undefined } };
 type Item = Record<string, unknown>;
-
-/** Users are returned without their refresh-token hash. */
-const publicUser = (user: Item) => {
-  const { refreshTokenHash: _secret, ...rest } = user;
-  return rest;
-};
 
 /** One app for Node and Lambda: the change log, users and video progress over JSON and SSE. */
 export function createHttpApp(store: Store, options: HttpAppOptions = {}): HttpApp {
@@ -136,44 +131,37 @@ export function createHttpApp(store: Store, options: HttpAppOptions = {}): HttpA
   // --- users --------------------------------------------------------------------------------
   app.openapi(r.register, async (c) => {
     if (!admin(c)) return forbidden(c);
-    return c.json(publicUser(await store.userService.register(c.req.valid('json'))), 201);
+    return c.json((await store.userService.register(c.req.valid('json'))), 201);
   });
   app.openapi(r.getUser, async (c) => {
     if (!admin(c)) return forbidden(c);
-    return c.json(publicUser(await store.userService.get(c.req.valid('param').userId)), 200);
+    return c.json((await store.userService.get(c.req.valid('param').userId)), 200);
   });
   app.openapi(r.findUser, async (c) => {
     if (!admin(c)) return forbidden(c);
     const { email } = c.req.valid('query');
-    const user = await store.userService.findByEmail(email);
-    if (!user) throw conditionError('notFound', { entity: 'user', id: email });
-    return c.json(publicUser(user), 200);
+    return c.json(await store.userService.getByEmail(email), 200);
   });
   app.openapi(r.patchUser, async (c) => {
     if (!admin(c)) return forbidden(c);
     const { userId } = c.req.valid('param');
     const patch = c.req.valid('json');
-    const ifMatch = c.req.header('if-match')?.replace(/^W\//, '').replace(/"/g, '');
-    const expected = ifMatch === undefined ? undefined : Number(ifMatch);
-    const current = await store.userService.get(userId);
-    if (expected !== undefined && current.version !== expected) {
-      return c.json(errorBody('conflict', `version is ${current.version}, If-Match said ${ifMatch}`), 412) as never;
+    const ifMatch = c.req.header('if-match')?.trim();
+    // `If-Match: *` matches any current version (RFC 9110); otherwise the ETag is the version.
+    const expected = ifMatch === undefined || ifMatch === '*' ? undefined : Number(ifMatch.replace(/^W\//, '').replace(/"/g, ''));
+    if (expected !== undefined && (!Number.isSafeInteger(expected) || expected < 1)) return c.json(errorBody('validation', `If-Match must be a version ETag (got ${ifMatch})`), 400) as never;
+    const set = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
+    if (set.email !== undefined) set.email = normaliseEmail(String(set.email));
+    try {
+      // One UpdateItem (a transaction when the e-mail and its claim move), guarded by the version.
+      const updated = Object.keys(set).length === 0 ? await store.userService.get(userId) : await store.entities.user.patch(userId, { set }, expected === undefined ? {} : { version: expected });
+      if (Object.keys(set).length === 0 && expected !== undefined && updated.version !== expected) throw new RepositoryError('conflict', `user '${userId}' is at version ${updated.version}, If-Match said ${expected}`, { id: userId });
+      c.header('ETag', `"${updated.version}"`);
+      return c.json(updated, 200);
+    } catch (error) {
+      if (expected !== undefined && isRepositoryError(error, 'conflict')) return c.json(errorBody('conflict', error.message), 412) as never;
+      throw error;
     }
-    const { email, ...fields } = patch;
-    const movesEmail = email !== undefined && email !== current.email;
-    const afterEmail = movesEmail ? await store.userService.changeEmail(userId, email) : current;
-    const updated =
-      Object.keys(fields).length === 0
-        ? afterEmail
-        : await store.users.update(userId, (user) => {
-            // Someone else wrote between our check and this write: the If-Match no longer holds.
-            if (expected !== undefined && user.version !== expected + (movesEmail ? 1 : 0)) {
-              throw new RepositoryError('conflict', `user '${userId}' changed since version ${expected}`, { id: userId });
-            }
-            return { ...user, ...fields };
-          });
-    c.header('ETag', `"${updated.version}"`);
-    return c.json(publicUser(updated), 200);
   });
   app.openapi(r.deleteUser, async (c) => {
     if (!admin(c)) return forbidden(c);

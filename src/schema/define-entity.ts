@@ -190,14 +190,15 @@ export function defineEntity<
   const S extends z.ZodObject,
   const K extends EntityKeys<FieldName<S>>,
   T extends boolean = false,
-  V extends boolean = false,
+  V extends boolean = true,
   const H extends FieldName<S> = never,
 >(options: EntityOptions<S, K, T, V, H>): EntityDefinition<S, K, T, V, H> {
   const { name, schema, keys } = options;
   if (!/^[A-Za-z][A-Za-z0-9]*$/.test(name)) throw new SchemaDefinitionError(`Entity name '${name}' must be alphanumeric`);
   const timestamps = (options.timestamps ?? false) as T;
   // Versioned by default: every replacing write is guarded by the version it read.
-  const versioned = (options.versioned ?? false) as V;
+  // Versioned by default: every replacing write is guarded by the version it read.
+  const versioned = (options.versioned ?? true) as V;
   const itemSchema = z.strictObject({ ...schema.shape, ...managedShape(timestamps, versioned) });
 
   const fields: Record<string, FieldShape> = {};

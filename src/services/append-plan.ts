@@ -1,22 +1,16 @@
-import type { RepositoryError } from '../errors/index.ts';
-import type { Item } from './electro-params.ts';
+import type { Operation } from '../entity/index.ts';
 
-/** A write that must commit in the same transaction as its change (see ChangeLog.appendWith). */
-export interface CompanionWrite {
-  /** A TransactWriteItems entry (see transactItem). */
-  item: Record<string, Item>;
-  /** The error when this item's condition fails. */
-  failure: (cause: unknown) => RepositoryError;
-}
+type Item = Record<string, unknown>;
 
-export type Candidate = { change: Item; companion: CompanionWrite | undefined };
+/** One change to append, with the writes that must commit in the same transaction (the outbox). */
+export type Candidate = { change: Item; companion: readonly Operation[] };
 
 export const entityKey = (item: Item) => JSON.stringify([item.entityType, item.entityId]);
 
 /**
  * The changes that fit one transaction of `maxItems`: the sequence item, then per change the
- * change and its companion, and per touched entity its head and (if it had one) the previous
- * change's outdatedBy update.
+ * change and its companion writes, and per touched entity its head and (if it had one) the
+ * previous change's outdatedBy update.
  */
 export function planGroup(candidates: readonly Candidate[], heads: ReadonlyMap<string, Item>, maxItems: number): Candidate[] {
   const group: Candidate[] = [];
@@ -24,7 +18,7 @@ export function planGroup(candidates: readonly Candidate[], heads: ReadonlyMap<s
   let size = 1;
   for (const candidate of candidates) {
     const key = entityKey(candidate.change);
-    const extra = 1 + (candidate.companion ? 1 : 0) + (touched.has(key) ? 0 : 1 + (heads.has(key) ? 1 : 0));
+    const extra = 1 + candidate.companion.length + (touched.has(key) ? 0 : 1 + (heads.has(key) ? 1 : 0));
     if (size + extra > maxItems) break;
     size += extra;
     touched.add(key);

@@ -1,31 +1,29 @@
-import { isRepositoryError, mapError, RepositoryError } from '../errors/index.ts';
-import { createRepository, type DynamoRepository } from '../repository/index.ts';
-import { streamReaderFor, type LiveStream } from '../streams/index.ts';
-import { followChanges } from './follow.ts';
-import { assignSeqs, entityKey, planGroup, type Candidate, type CompanionWrite } from './append-plan.ts';
+import { isRepositoryError, RepositoryError } from '../errors/index.ts';
+import { planCreate, planPatchWrite, planSave, runAll, type BoundTable, type Operation, type Page, type PlannedWrite, type RecordedWrite } from '../entity/index.ts';
 import { retryPolicy, withRetries, type RetryPolicy } from '../retry/index.ts';
-import type { EntityDefinition, InferInput, InferItem } from '../schema/index.ts';
-import { sendPage, transactItem, transactWrite, type BoundTable, type EntityClient, type EntityMap, type Page, type PagingOptions } from '../table/index.ts';
-import { assertFields, type Item, paramsOf, queryBuilder } from './electro-params.ts';
+import type { InferInput, InferItem } from '../schema/index.ts';
+import type { LiveStream } from '../streams/index.ts';
+import { assignSeqs, entityKey, planGroup, type Candidate } from './append-plan.ts';
+import { Change } from './change-entity.ts';
+import { ChangeHead } from './change-head-entity.ts';
+import { followChanges } from './follow.ts';
+import { Sequence } from './sequence-entity.ts';
 
-/** The entities a change log needs (see entities/change.ts, change-head.ts, sequence.ts). */
-export type ChangeLogEntities = EntityMap & { change: EntityDefinition; changeHead: EntityDefinition; sequence: EntityDefinition };
+type Item = Record<string, unknown>;
 
-export type ChangeOf<E extends ChangeLogEntities> = InferItem<E['change']>;
+/** The entities a change log keeps in your table: spread them into `defineTable({ entities })`. */
+export const changeLogEntities = { change: Change, changeHead: ChangeHead, sequence: Sequence } as const;
+export type ChangeLogEntities = typeof changeLogEntities;
+
+/** A stored change. */
+export type ChangeItem = InferItem<typeof Change>;
 /** What a caller appends: a change without the fields the log assigns. */
-export type ChangeInputOf<E extends ChangeLogEntities> = Omit<InferInput<E['change']>, 'projectId' | 'seq' | 'timestamp' | 'outdatedBy'>;
+export type ChangeInput = Omit<InferInput<typeof Change>, 'projectId' | 'seq' | 'timestamp' | 'outdatedBy'>;
 
-export interface ChangeEntry<E extends ChangeLogEntities> {
-  change: ChangeInputOf<E>;
-  companion?: CompanionWrite;
-}
-
-
-/** Another writer moved the sequence (or a head) first: re-read and retry. */
-class LogMoved extends RepositoryError {
-  constructor(projectId: string, cause: unknown) {
-    super('conflict', `change log of project '${projectId}' moved during the append`, { cause, id: projectId });
-  }
+/** A change with writes that commit in the same transaction (the outbox). */
+export interface ChangeEntry {
+  change: ChangeInput;
+  companion?: readonly Operation[];
 }
 
 export interface ChangeLogStats {
@@ -41,86 +39,84 @@ export interface ChangeLogOptions {
   conflictRetry?: Partial<RetryPolicy>;
 }
 
+/** What the change log needs of a bound table that contains `changeLogEntities`. */
+export type ChangeLogTable = Pick<BoundTable<ChangeLogEntities>, 'entities' | 'storage' | 'contextOf'>;
+
 /** A transaction holds at most 100 items: the sequence, the changes, and per entity a head and the outdated change. */
 const MAX_TRANSACTION_ITEMS = 100;
+const logEntities = new Set(Object.keys(changeLogEntities));
+
+/** Another writer moved the sequence (or a head) first: re-read and retry. */
+class LogMoved extends RepositoryError {
+  constructor(projectId: string, cause: unknown) {
+    super('conflict', `change log of project '${projectId}' moved during the append`, { cause, id: projectId, entity: 'change' });
+  }
+}
 
 /**
  * A per-project change log with gapless sequences. Each append is ONE TransactWriteItems that
- * moves the project's sequence from v to v+n under `value = v`, puts the n changes with
- * `attribute_not_exists`, marks the previous latest change of each entity `outdatedBy`, and
- * moves that entity's head. Readers paging `since(k)` with consistent reads can never later
- * discover a change ≤ k: a change becomes visible only together with all lower seqs.
+ * moves the project's sequence from v to v+n under `value = v`, creates the n changes, marks the
+ * previous latest change of each entity `outdatedBy`, and moves that entity's head. A reader
+ * paging `since(k)` with consistent reads can never later discover a change ≤ k.
  */
-export class ChangeLog<E extends ChangeLogEntities> {
-  private readonly changes: EntityClient<E['change']>;
-  private readonly heads: EntityClient<E['changeHead']>;
-  private readonly sequences: EntityClient<E['sequence']>;
+export class ChangeLog {
   private readonly retry: RetryPolicy;
-  private readonly changeRepository: DynamoRepository<EntityDefinition>;
-  private readonly headRepository: DynamoRepository<EntityDefinition>;
-  private readonly sequenceRepository: DynamoRepository<EntityDefinition>;
   /** Counters since construction: committed transactions and attempts lost to another writer. */
   readonly counters = { transactions: 0, conflicts: 0 };
 
   constructor(
-    private readonly table: BoundTable<E>,
+    private readonly table: ChangeLogTable,
     options: ChangeLogOptions = {},
   ) {
-    this.changes = table.entities.change as EntityClient<E['change']>;
-    this.heads = table.entities.changeHead as EntityClient<E['changeHead']>;
-    this.sequences = table.entities.sequence as EntityClient<E['sequence']>;
-    assertFields(this.changes.definition, ['projectId', 'seq', 'entityType', 'entityId', 'operation', 'timestamp', 'data', 'outdatedBy']);
-    assertFields(this.heads.definition, ['projectId', 'entityType', 'entityId', 'latestSeq', 'operation']);
-    assertFields(this.sequences.definition, ['projectId', 'value']);
     this.retry = retryPolicy(options.conflictRetry, { maxAttempts: 200, baseDelayMs: 5, maxDelayMs: 250 });
-    // Repositories read with strong consistency and batch with retries of unprocessed keys.
-    this.changeRepository = createRepository(this.changes.definition, { table });
-    this.headRepository = createRepository(this.heads.definition, { table });
-    this.sequenceRepository = createRepository(this.sequences.definition, { table });
   }
 
-  private get doc() {
-    return this.table.connection.doc;
+  private checkProject(projectId: unknown): asserts projectId is string {
+    if (typeof projectId !== 'string') throw RepositoryError.validation('change', [{ path: ['projectId'], message: 'expected a string' }]);
+    this.table.contextOf('change').model.keys.check({ projectId }, ['projectId'], projectId);
   }
 
-  private checkProject(projectId: string): void {
-    this.changes.definition.checkKey({ projectId }, ['projectId'], projectId);
-  }
-
-  async append(projectId: string, change: ChangeInputOf<E>): Promise<ChangeOf<E>> {
+  async append(projectId: string, change: ChangeInput): Promise<ChangeItem> {
     const [stored] = await this.appendMany(projectId, [change]);
-    return stored as ChangeOf<E>;
+    return stored as ChangeItem;
   }
 
-  /** Appends changes in order; ≤ 99 per transaction, larger inputs in consecutive gapless transactions. */
-  appendMany(projectId: string, inputs: readonly ChangeInputOf<E>[]): Promise<ChangeOf<E>[]> {
+  /** Appends changes in order; larger inputs go in consecutive gapless transactions. */
+  appendMany(projectId: string, inputs: readonly ChangeInput[]): Promise<ChangeItem[]> {
+    if (!Array.isArray(inputs)) throw RepositoryError.validation('change', [{ path: [], message: 'expected an array of changes' }]);
     return this.appendWith(projectId, inputs.map((change) => ({ change })));
   }
 
+  /** Records entity writes with their changes (the outbox, see `withChangeLog`). */
+  async record(projectId: string, writes: readonly RecordedWrite[], options: { atomic: boolean }): Promise<void> {
+    await this.appendWith(projectId, writes.map(({ change, operations }) => ({ change: { ...change } as ChangeInput, companion: operations })), options);
+  }
+
   /**
-   * Appends changes, each optionally with a companion write that must commit in the SAME
-   * transaction (the outbox: an entity write and its change, both or neither). A failed
-   * companion condition throws the companion's error; a moved sequence is re-read and retried.
+   * Appends changes, each optionally with companion writes that commit in the SAME transaction
+   * (the outbox: an entity write and its change, both or neither). A companion's failed
+   * condition throws its own error; a moved sequence is re-read and retried.
    */
-  async appendWith(projectId: string, entries: readonly ChangeEntry<E>[], options: { atomic?: boolean } = {}): Promise<ChangeOf<E>[]> {
+  async appendWith(projectId: string, entries: readonly ChangeEntry[], options: { atomic?: boolean } = {}): Promise<ChangeItem[]> {
     this.checkProject(projectId);
-    // Validate every change before the first write: bad input never leaves a partial append.
+    // Every change is validated before the first write: bad input never leaves a partial append.
     const now = new Date().toISOString();
     let remaining: Candidate[] = entries.map(({ change, companion }, index) => {
+      if (typeof change !== 'object' || change === null) throw RepositoryError.validation('change', [{ path: [index], message: 'expected a change object' }]);
       const candidate: Item = { ...(change as Item), projectId, seq: 1, timestamp: now };
       delete candidate.outdatedBy;
       try {
-        this.changes.definition.toStored(candidate);
+        Change.toStored(candidate);
       } catch (error) {
         if (isRepositoryError(error, 'validation')) throw RepositoryError.validation('change', error.issues.map((issue) => ({ ...issue, path: [index, ...issue.path] })));
         throw error;
       }
-      return { change: candidate, companion };
+      return { change: candidate, companion: companion ?? [] };
     });
-    const appended: ChangeOf<E>[] = [];
+    const appended: ChangeItem[] = [];
     while (remaining.length > 0) {
       const batch = remaining;
-      const written = await withRetries<ChangeOf<E>[]>(
+      const written = await withRetries<ChangeItem[]>(
         this.retry,
         async () => {
           try {
@@ -133,7 +129,7 @@ export class ChangeLog<E extends ChangeLogEntities> {
             throw error;
           }
         },
-        () => new RepositoryError('conflict', `change log of project '${projectId}': the sequence kept moving; gave up after ${this.retry.maxAttempts} attempts`, { id: projectId }),
+        () => new RepositoryError('conflict', `change log of project '${projectId}': the sequence kept moving; gave up after ${this.retry.maxAttempts} attempts`, { id: projectId, entity: 'change' }),
       );
       appended.push(...written);
       remaining = remaining.slice(written.length);
@@ -142,80 +138,57 @@ export class ChangeLog<E extends ChangeLogEntities> {
   }
 
   /** One attempt: read the sequence and heads consistently, then write as many changes as fit in one transaction. */
-  private async appendOnce(projectId: string, candidates: Candidate[], atomic: boolean): Promise<ChangeOf<E>[]> {
-    const sequence = (await this.sequenceRepository.getMany([projectId as never])).items[0] as Item | undefined;
-    const current = (sequence?.value as number | undefined) ?? 0;
+  private async appendOnce(projectId: string, candidates: Candidate[], atomic: boolean): Promise<ChangeItem[]> {
+    const { entities, contextOf, storage } = this.table;
+    const sequence = (await entities.sequence.getMany([projectId])).items[0];
+    const current = sequence?.value ?? 0;
     const window = candidates.slice(0, MAX_TRANSACTION_ITEMS - 1);
-    const headKeys = new Map(window.map(({ change }) => [entityKey(change), { projectId, entityType: change.entityType, entityId: change.entityId }]));
-    const found = await this.headRepository.getMany([...headKeys.values()] as never[]);
-    const heads = new Map((found.items as Item[]).map((head) => [entityKey(head), head]));
+    const headIds = new Map(window.map(({ change }) => [entityKey(change), { projectId, entityType: String(change.entityType), entityId: String(change.entityId) }]));
+    const found = await entities.changeHead.getMany([...headIds.values()]);
+    const heads = new Map(found.items.map((head) => [entityKey(head), head as Item]));
 
     const group = planGroup(window, heads, MAX_TRANSACTION_ITEMS);
     if (atomic && group.length < candidates.length) {
       throw new RepositoryError('validation', `${candidates.length} changes with their writes do not fit one transaction (${group.length} do); split the batch`);
     }
-    const { stored, firstSeqOf: nextOf } = assignSeqs(group, current);
-    // Each transaction item with the error its failed condition means (undefined = the log moved: retry).
-    const items: { item: Record<string, Item>; failure?: CompanionWrite['failure'] }[] = [];
+    const { stored, firstSeqOf } = assignSeqs(group, current);
+    const [sequenceContext, changeContext, headContext] = [contextOf('sequence'), contextOf('change'), contextOf('changeHead')];
+    const plans: PlannedWrite[] = [];
     const sequenceItem = { projectId, value: current + stored.length };
-    items.push({
-      item: transactItem('Put', sequence ? paramsOf(this.sequences.electro.put(sequenceItem), (a, op) => op.eq(a.value, current)) : paramsOf(this.sequences.electro.create(sequenceItem))),
-    });
-    stored.forEach((change, index) => {
-      items.push({ item: transactItem('Put', paramsOf(this.changes.electro.create(this.changes.definition.toStored(change)))) });
-      const companion = group[index]?.companion;
-      if (companion) items.push({ item: companion.item, failure: companion.failure });
-    });
-    for (const [key, firstSeq] of nextOf) {
+    plans.push(sequence ? await planSave(sequenceContext, sequenceItem, { if: { value: current } }) : planCreate(sequenceContext, sequenceItem));
+    const operations: Operation[] = [];
+    stored.forEach((change, index) => operations.push(...planCreate(changeContext, change).operations, ...(group[index]?.companion ?? [])));
+    for (const [key, firstSeq] of firstSeqOf) {
       const head = heads.get(key);
       const last = [...stored].reverse().find((change) => entityKey(change) === key) as Item;
       const headItem = { projectId, entityType: last.entityType, entityId: last.entityId, latestSeq: last.seq, operation: last.operation };
       if (head) {
-        items.push({ item: transactItem('Put', paramsOf(this.heads.electro.put(headItem), (a, op) => op.eq(a.latestSeq, head.latestSeq))) });
-        items.push({ item: transactItem('Update', paramsOf(this.changes.electro.patch({ projectId, seq: head.latestSeq }).set({ outdatedBy: firstSeq }))) });
-      } else {
-        items.push({ item: transactItem('Put', paramsOf(this.heads.electro.create(headItem))) });
-      }
+        plans.push(await planSave(headContext, headItem, { if: { latestSeq: head.latestSeq } }));
+        plans.push(await planPatchWrite(changeContext, { projectId, seq: head.latestSeq }, { set: { outdatedBy: firstSeq } }));
+      } else plans.push(planCreate(headContext, headItem));
     }
-    await transactWrite(
-      this.doc,
-      items.map(({ item }) => item),
-      {
-        entity: 'change',
-        id: projectId,
-        explainCancellation: (reasons, cause) => {
-          const failedIndex = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
-          const failure = failedIndex >= 0 ? items[failedIndex]?.failure : undefined;
-          if (failure) return failure(cause);
-          if (failedIndex >= 0 || reasons.some((reason) => reason.Code === 'TransactionConflict')) return new LogMoved(projectId, cause);
-          return undefined;
-        },
-      },
-    );
-    this.counters.transactions++;
-    return stored.map((change) => this.changes.definition.fromStored(change) as ChangeOf<E>);
-  }
-
-  private async query(params: Record<string, unknown>, options: PagingOptions): Promise<Page<ChangeOf<E>>> {
+    const all = [...(plans[0]?.operations ?? []), ...operations, ...plans.slice(1).flatMap((plan) => plan.operations)];
     try {
-      const page = await sendPage(this.doc, 'query', params, options);
-      return { items: page.items.map((item) => this.changes.decode(item) as ChangeOf<E>), cursor: page.cursor };
+      await runAll(storage, all);
     } catch (error) {
-      throw mapError(error, { entity: 'change' });
+      // The log's own items failed their conditions, or a concurrent transaction won: re-read and retry.
+      if (isRepositoryError(error) && logEntities.has(error.entity ?? '') && ['conditionFailed', 'alreadyExists', 'notFound', 'conflict'].includes(error.code)) throw new LogMoved(projectId, error);
+      if (isRepositoryError(error, 'conflict') && error.entity === undefined) throw new LogMoved(projectId, error);
+      throw error;
     }
+    this.counters.transactions++;
+    return stored.map((change) => Change.fromStored(Change.toStored(change)) as ChangeItem);
   }
 
   /** Changes with seq > afterSeq, in seq order, one page (strongly consistent). */
-  async since(projectId: string, afterSeq: number, options: { limit?: number; cursor?: string } = {}): Promise<Page<ChangeOf<E>>> {
+  since(projectId: string, afterSeq: number, options: { limit?: number; cursor?: string } = {}): Promise<Page<ChangeItem>> {
     this.checkProject(projectId);
-    if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) throw new RepositoryError('validation', `since: seq must be a non-negative integer (got ${afterSeq})`);
-    // between, not gt: a bare `sk > x` would run past the change items into other entities of the partition.
-    const builder = queryBuilder(this.changes.electro, 'primary', { projectId });
-    return this.query(paramsOf(builder.between({ seq: afterSeq + 1 }, { seq: Number.MAX_SAFE_INTEGER })), { ...options, consistent: true });
+    if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) throw RepositoryError.validation('change', [{ path: ['afterSeq'], message: `must be a non-negative integer (got ${afterSeq})` }]);
+    return this.table.entities.change.find.primary({ projectId, seq: { gt: afterSeq } }, { ...options, consistent: true });
   }
 
   /** Every change after `afterSeq`, one page in memory at a time. */
-  async *paginate(projectId: string, afterSeq = 0, options: { pageSize?: number } = {}): AsyncIterable<ChangeOf<E>[]> {
+  async *paginate(projectId: string, afterSeq = 0, options: { pageSize?: number } = {}): AsyncIterable<ChangeItem[]> {
     let cursor: string | undefined;
     do {
       const page = await this.since(projectId, afterSeq, { ...(options.pageSize ? { limit: options.pageSize } : {}), ...(cursor ? { cursor } : {}) });
@@ -228,58 +201,51 @@ export class ChangeLog<E extends ChangeLogEntities> {
    * The sync primitive of a local-first client: every change after `fromSeq` (history first,
    * then live from the table's stream) in strict seq order, with no gap and no duplicate.
    */
-  follow(projectId: string, options: { fromSeq?: number } = {}): LiveStream<ChangeOf<E>> {
+  follow(projectId: string, options: { fromSeq?: number } = {}): LiveStream<ChangeItem> {
     this.checkProject(projectId);
     const fromSeq = options.fromSeq ?? 0;
-    if (!Number.isSafeInteger(fromSeq) || fromSeq < 0) throw new RepositoryError('validation', `follow: fromSeq must be a non-negative integer (got ${fromSeq})`);
-    return followChanges<ChangeOf<E>>({
+    if (!Number.isSafeInteger(fromSeq) || fromSeq < 0) throw RepositoryError.validation('change', [{ path: ['fromSeq'], message: `must be a non-negative integer (got ${fromSeq})` }]);
+    const model = this.table.contextOf('change').model;
+    return followChanges<ChangeItem>({
       projectId,
       fromSeq,
-      reader: streamReaderFor(this.table.connection.client, this.table.tableName),
-      decode: (raw) => this.changes.decode(raw) as ChangeOf<E>,
-      since: (afterSeq, cursor) => this.since(projectId, afterSeq, { limit: 1000, ...(cursor ? { cursor } : {}) }),
+      subscribe: (listener) => this.table.storage.subscribe(listener),
+      decode: (raw) => model.decode(raw) as ChangeItem,
+      since: (afterSeq) => this.since(projectId, afterSeq, { limit: 1000 }),
     });
   }
 
   /** One entity's changes in seq order (GSI entityHistory; eventually consistent). */
-  async history(projectId: string, entityType: string, entityId: string, options: { limit?: number; cursor?: string; order?: 'asc' | 'desc' } = {}): Promise<Page<ChangeOf<E>>> {
-    const key = { projectId, entityType, entityId };
-    this.changes.definition.checkKey(key, ['projectId', 'entityType', 'entityId'], key);
-    return this.query(paramsOf(queryBuilder(this.changes.electro, 'entityHistory', key)), options);
+  history(projectId: string, entityType: string, entityId: string, options: { limit?: number; cursor?: string; order?: 'asc' | 'desc' } = {}): Promise<Page<ChangeItem>> {
+    return this.table.entities.change.find.entityHistory({ projectId, entityType, entityId }, options);
   }
 
   /** Current state: the latest change of every entity (`includeOutdated: true` = every change). */
-  async latest(projectId: string, options: { includeOutdated?: boolean } = {}): Promise<ChangeOf<E>[]> {
+  async latest(projectId: string, options: { includeOutdated?: boolean } = {}): Promise<ChangeItem[]> {
     this.checkProject(projectId);
-    const result: ChangeOf<E>[] = [];
+    const result: ChangeItem[] = [];
     if (options.includeOutdated) {
       for await (const page of this.paginate(projectId)) result.push(...page);
       return result;
     }
-    const seqs: number[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.heads.query('primary' as never, { projectId } as never, { consistent: true, ...(cursor ? { cursor } : {}) });
-      seqs.push(...page.items.map((head) => (head as Item).latestSeq as number));
-      cursor = page.cursor;
-    } while (cursor);
-    const changes = await this.changeRepository.getMany(seqs.sort((a, b) => a - b).map((seq) => ({ projectId, seq }) as never));
-    return changes.items as ChangeOf<E>[];
+    const heads = await this.table.entities.changeHead.query({ pattern: 'primary', key: { projectId } }, { consistent: true });
+    const seqs = heads.map((head) => head.latestSeq).sort((a, b) => a - b);
+    return (await this.table.entities.change.getMany(seqs.map((seq) => ({ projectId, seq })))).items;
   }
 
   /** Counts by entity type and operation, the latest seq and how many changes are outdated. */
   async stats(projectId: string): Promise<ChangeLogStats> {
     const stats: ChangeLogStats = { total: 0, latestSeq: 0, outdated: 0, byEntityType: {}, byOperation: {} };
     for await (const page of this.paginate(projectId, 0, { pageSize: 1000 })) {
-      for (const change of page as Item[]) {
+      for (const change of page) {
         stats.total++;
-        stats.byEntityType[String(change.entityType)] = (stats.byEntityType[String(change.entityType)] ?? 0) + 1;
-        stats.byOperation[String(change.operation)] = (stats.byOperation[String(change.operation)] ?? 0) + 1;
+        stats.byEntityType[change.entityType] = (stats.byEntityType[change.entityType] ?? 0) + 1;
+        stats.byOperation[change.operation] = (stats.byOperation[change.operation] ?? 0) + 1;
         if (change.outdatedBy !== undefined) stats.outdated++;
       }
     }
-    const sequence = (await this.sequenceRepository.getMany([projectId as never])).items[0] as Item | undefined;
-    stats.latestSeq = (sequence?.value as number | undefined) ?? 0;
+    const sequence = (await this.table.entities.sequence.getMany([projectId])).items[0];
+    stats.latestSeq = sequence?.value ?? 0;
     return stats;
   }
 }

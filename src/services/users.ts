@@ -1,13 +1,15 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { conditionError, isRepositoryError, RepositoryError, type CancellationReason } from '../errors/index.ts';
-import { createRepository, type DynamoRepository, type RepositoryPage as Page } from '../repository/index.ts';
-import { defaultConflictPolicy, withRetries } from '../retry/index.ts';
-import type { EntityDefinition, InferItem } from '../schema/index.ts';
-import { transactItem, transactWrite, type BoundTable, type EntityClient, type EntityMap } from '../table/index.ts';
-import { assertFields, type Item, paramsOf } from './electro-params.ts';
+import { isRepositoryError, RepositoryError } from '../errors/index.ts';
+import type { BoundTable, Page } from '../entity/index.ts';
+import type { InferItem } from '../schema/index.ts';
+import { normaliseEmail, User } from './user-entity.ts';
+import { VideoProgress } from './video-progress-entity.ts';
 
-export type UserEntities = EntityMap & { user: EntityDefinition; emailClaim: EntityDefinition; videoProgress: EntityDefinition };
-export type UserOf<E extends UserEntities> = InferItem<E['user']>;
+/** The entities of accounts: users and their video progress share the `account` collection. */
+export const userEntities = { user: User, videoProgress: VideoProgress } as const;
+export type UserEntities = typeof userEntities;
+export type UserItem = InferItem<typeof User>;
+export type VideoProgressItem = InferItem<typeof VideoProgress>;
 
 export interface RegisterInput {
   email: string;
@@ -15,190 +17,104 @@ export interface RegisterInput {
   lastName: string;
 }
 
-/** E-mail addresses are compared trimmed and lower-cased. */
-export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 /** Refresh tokens are stored only as SHA-256 hashes. */
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
-/** A transaction holds at most 100 items; larger accounts are deleted in resumable steps. */
+/** What the user service needs of a bound table that contains `userEntities`. */
+export type UserTable = Pick<BoundTable<UserEntities>, 'entities' | 'transactWrite' | 'collection'>;
+
+/** A transaction holds at most 100 items: the user, its e-mail claim and the progress items. */
 const MAX_TRANSACTION_ITEMS = 100;
 
 /**
- * Users with unique e-mail addresses: the user and an emailClaim item are written in one
- * transaction, the claim with `attribute_not_exists` (a GSI cannot enforce uniqueness).
+ * Accounts. The e-mail is a unique field of the user entity, so every write path (this service,
+ * `table.entities.user`, batches, transactions) keeps its claim; the refresh-token hash is hidden.
  */
-export class UserService<E extends UserEntities> {
-  private readonly users: EntityClient<E['user']>;
-  private readonly claims: EntityClient<E['emailClaim']>;
-  private readonly userRepository: DynamoRepository<EntityDefinition>;
-  private readonly claimRepository: DynamoRepository<EntityDefinition>;
-  private readonly progressRepository: DynamoRepository<EntityDefinition>;
+export class UserService {
+  constructor(private readonly table: UserTable) {}
 
-  constructor(private readonly table: BoundTable<E>) {
-    this.users = table.entities.user as EntityClient<E['user']>;
-    this.claims = table.entities.emailClaim as EntityClient<E['emailClaim']>;
-    assertFields(this.users.definition, ['userId', 'email', 'firstName', 'lastName', 'isActive', 'refreshTokenHash', 'version', 'createdAt', 'updatedAt']);
-    assertFields(this.claims.definition, ['email', 'userId']);
-    this.userRepository = createRepository(this.users.definition, { table });
-    this.claimRepository = createRepository(this.claims.definition, { table });
-    this.progressRepository = createRepository((table.entities.videoProgress as EntityClient<EntityDefinition>).definition, { table });
+  private get users() {
+    return this.table.entities.user;
   }
 
-  private stored(user: Item): Item {
-    return this.users.definition.toStored(user, user.userId);
+  /** Creates a user; a taken e-mail is `duplicate` and nothing is written. */
+  register(input: RegisterInput): Promise<UserItem> {
+    if (typeof input !== 'object' || input === null) throw RepositoryError.validation('user', [{ path: [], message: 'expected { email, firstName, lastName }' }]);
+    if (typeof input.email !== 'string') throw RepositoryError.validation('user', [{ path: ['email'], message: 'expected a string' }]);
+    return this.users.create({ userId: randomUUID(), email: normaliseEmail(input.email), firstName: input.firstName, lastName: input.lastName, isActive: true });
   }
 
-  private duplicate(email: string, cause?: unknown): RepositoryError {
-    return new RepositoryError('duplicate', `e-mail '${email}' is already registered`, { cause, id: email });
+  get(userId: string): Promise<UserItem> {
+    return this.users.get(userId);
   }
 
-  /** Creates a user and claims the e-mail in one transaction; a taken e-mail → `duplicate`, nothing written. */
-  async register(input: RegisterInput): Promise<UserOf<E>> {
-    const now = new Date().toISOString();
-    const email = normaliseEmail(input.email);
-    const user = this.stored({ userId: randomUUID(), email, firstName: input.firstName, lastName: input.lastName, isActive: true, createdAt: now, updatedAt: now, version: 1 });
-    const claim = this.claims.definition.toStored({ email, userId: user.userId });
-    const items = [transactItem('Put', paramsOf(this.users.electro.create(user))), transactItem('Put', paramsOf(this.claims.electro.create(claim)))];
-    // A transaction cancelled by a concurrent one (TransactionConflict) is retried; a taken e-mail is final.
-    await withRetries<undefined>(
-      defaultConflictPolicy,
-      async () => {
-        try {
-          await transactWrite(this.table.connection.doc, items, {
-            entity: 'user',
-            id: user.userId,
-            explainCancellation: (reasons: CancellationReason[], cause) =>
-              reasons[1]?.Code === 'ConditionalCheckFailed'
-                ? this.duplicate(email, cause)
-                : reasons[0]?.Code === 'ConditionalCheckFailed'
-                  ? conditionError('alreadyExists', { entity: 'user', id: user.userId }, cause)
-                  : undefined,
-          });
-          return { done: true, value: undefined };
-        } catch (error) {
-          if (isRepositoryError(error, 'conflict')) return { done: false };
-          throw error;
-        }
-      },
-      () => conditionError('conflict', { entity: 'user', id: user.userId }),
-    );
-    return this.users.definition.fromStored(user) as UserOf<E>;
+  /** Moves the e-mail: the old claim is released and the new one taken in the same transaction as the user. */
+  changeEmail(userId: string, email: string): Promise<UserItem> {
+    if (typeof email !== 'string') throw RepositoryError.validation('user', [{ path: ['email'], message: 'expected a string' }]);
+    return this.users.patch(userId, { set: { email: normaliseEmail(email) } });
   }
 
-  get(userId: string): Promise<UserOf<E>> {
-    return this.userRepository.get(userId as never) as Promise<UserOf<E>>;
+  /** The user holding an e-mail (read through its claim, strongly consistent); `notFound` when none. */
+  getByEmail(email: string): Promise<UserItem> {
+    if (typeof email !== 'string') throw RepositoryError.validation('user', [{ path: ['email'], message: 'expected a string' }]);
+    return this.users.getByUnique('email', email);
   }
 
-  /** Moves the claim and updates the user in one transaction (old claim deleted, new claimed, user version checked). */
-  async changeEmail(userId: string, newEmail: string): Promise<UserOf<E>> {
-    const email = normaliseEmail(newEmail);
-    return withRetries<UserOf<E>>(
-      defaultConflictPolicy,
-      async () => {
-        const current = (await this.get(userId)) as Item;
-        if (current.email === email) return { done: true, value: current as UserOf<E> };
-        const next = this.stored({ ...current, email, updatedAt: new Date().toISOString(), version: (current.version as number) + 1 });
-        const newClaim = this.claims.definition.toStored({ email, userId });
-        try {
-          await transactWrite(
-            this.table.connection.doc,
-            [
-              transactItem('Delete', paramsOf(this.claims.electro.delete({ email: current.email }), (a, op) => op.eq(a.userId, userId))),
-              transactItem('Put', paramsOf(this.claims.electro.create(newClaim))),
-              transactItem('Put', paramsOf(this.users.electro.put(next), (a, op) => op.eq(a.version, current.version))),
-            ],
-            {
-              entity: 'user',
-              id: userId,
-              explainCancellation: (reasons, cause) =>
-                reasons[1]?.Code === 'ConditionalCheckFailed' ? this.duplicate(email, cause) : reasons.some((r) => r.Code === 'ConditionalCheckFailed') ? conditionError('conflict', { entity: 'user', id: userId }, cause) : undefined,
-            },
-          );
-          return { done: true, value: this.users.definition.fromStored(next) as UserOf<E> };
-        } catch (error) {
-          if (isRepositoryError(error, 'conflict')) return { done: false };
-          throw error;
-        }
-      },
-      () => conditionError('conflict', { entity: 'user', id: userId }),
-    );
-  }
-
-  /** The user owning an e-mail, read through the claim (strongly consistent), or undefined. */
-  async findByEmail(email: string): Promise<UserOf<E> | undefined> {
-    const normalised = normaliseEmail(email);
-    const claim = (await this.claimRepository.getMany([normalised as never])).items[0] as Item | undefined;
-    if (!claim) return undefined;
-    const user = (await this.userRepository.getMany([claim.userId as never])).items[0] as Item | undefined;
-    return user?.email === normalised ? (user as UserOf<E>) : undefined;
-  }
-
-  async findByRefreshToken(token: string): Promise<UserOf<E> | undefined> {
-    const page = await this.userRepository.page({ pattern: 'byRefreshToken', key: { refreshTokenHash: hashToken(token) } } as never, { limit: 1 });
-    const user = page.items[0] as Item | undefined;
-    return user && user.isActive ? (user as UserOf<E>) : undefined;
+  /** The active user holding a refresh token; `notFound` when none. */
+  async getByRefreshToken(token: string): Promise<UserItem> {
+    if (typeof token !== 'string' || token.length === 0) throw RepositoryError.validation('user', [{ path: ['token'], message: 'expected a non-empty string' }]);
+    const page = await this.users.find.byRefreshToken({ refreshTokenHash: hashToken(token) }, { where: { isActive: true } });
+    const user = page.items[0];
+    if (!user) throw new RepositoryError('notFound', 'no active user holds this refresh token', { entity: 'user' });
+    return user;
   }
 
   /** A new random refresh token (returned once; only its hash is stored, replacing the previous one). */
   async issueRefreshToken(userId: string): Promise<string> {
     const token = randomBytes(32).toString('base64url');
-    await this.userRepository.update(userId as never, (user) => {
-      if (!(user as Item).isActive) throw new RepositoryError('validation', `user '${userId}' is deactivated`, { id: userId });
-      return { ...user, refreshTokenHash: hashToken(token) } as never;
-    });
+    try {
+      await this.users.patch(userId, { set: { refreshTokenHash: hashToken(token) } }, { if: { isActive: true } });
+    } catch (error) {
+      if (isRepositoryError(error, 'conditionFailed')) throw new RepositoryError('validation', `user '${userId}' is deactivated`, { id: userId, entity: 'user', cause: error });
+      throw error;
+    }
     return token;
   }
 
-  async revokeRefreshToken(userId: string): Promise<UserOf<E>> {
-    return (await this.userRepository.update(userId as never, (user) => {
-      const { refreshTokenHash: _revoked, ...rest } = user as Item;
-      return rest as never;
-    })) as UserOf<E>;
+  revokeRefreshToken(userId: string): Promise<UserItem> {
+    return this.users.patch(userId, { remove: ['refreshTokenHash'] });
   }
 
   /** Deactivates the user and revokes the refresh token. */
-  async deactivate(userId: string): Promise<UserOf<E>> {
-    return (await this.userRepository.update(userId as never, (user) => {
-      const { refreshTokenHash: _revoked, ...rest } = user as Item;
-      return { ...rest, isActive: false } as never;
-    })) as UserOf<E>;
+  deactivate(userId: string): Promise<UserItem> {
+    return this.users.patch(userId, { set: { isActive: false }, remove: ['refreshTokenHash'] });
   }
 
   /** Active users, one page. A Scan with a filter: there is no index on isActive (booleans cannot be keys). */
-  listActive(options: { limit?: number; cursor?: string } = {}): Promise<Page<UserOf<E>>> {
-    return this.userRepository.page({ where: { isActive: true } } as never, options) as Promise<Page<UserOf<E>>>;
+  listActive(options: { limit?: number; cursor?: string } = {}): Promise<Page<UserItem>> {
+    return this.users.page(undefined, { ...options, where: { isActive: true } });
   }
 
   /** The user and all their video progress in ONE Query (the `account` collection). */
-  async getAccount(userId: string): Promise<{ user: UserOf<E>; videoProgress: InferItem<E['videoProgress']>[] }> {
-    this.users.definition.checkKey({ userId }, ['userId'], userId);
-    const collections = this.table.electro.service.collections as Record<string, (key: Item) => { go(options: object): Promise<{ data: Record<string, Item[]> }> }>;
-    const account = collections.account;
-    if (!account) throw new TypeError("the table has no 'account' collection");
-    const { data } = await account({ userId }).go({ pages: 'all' });
-    const user = data.user?.[0];
-    if (!user) throw conditionError('notFound', { entity: 'user', id: userId });
-    return { user: user as UserOf<E>, videoProgress: (data.videoProgress ?? []) as InferItem<E['videoProgress']>[] };
+  async getAccount(userId: string): Promise<{ user: UserItem; videoProgress: VideoProgressItem[] }> {
+    const account = await this.table.collection('account', { userId });
+    const user = account.user[0];
+    if (!user) throw new RepositoryError('notFound', `user '${userId}' not found`, { id: userId, entity: 'user' });
+    return { user, videoProgress: account.videoProgress };
   }
 
   /**
-   * Deletes the user, the claim and all their video progress: one transaction when it fits in
-   * 100 items; otherwise the progress goes first in batches and the user and claim last,
-   * together, so a claim never points at a missing user and a rerun resumes.
+   * Deletes the user (and its e-mail claim) and all their video progress: one transaction when it
+   * fits in 100 items; otherwise the progress goes first in batches and the user last, so a rerun
+   * resumes.
    */
   async delete(userId: string): Promise<{ deletedProgress: number; atomic: boolean }> {
-    const { user, videoProgress } = await this.getAccount(userId);
-    const current = user as Item;
-    const progressKeys = videoProgress.map((item) => ({ userId, videoId: (item as Item).videoId }));
-    const userAndClaim = [
-      transactItem('Delete', paramsOf(this.users.electro.delete({ userId }), (a, op) => op.eq(a.version, current.version))),
-      transactItem('Delete', paramsOf(this.claims.electro.delete({ email: current.email }), (a, op) => op.eq(a.userId, userId))),
-    ];
-    const atomic = progressKeys.length + userAndClaim.length <= MAX_TRANSACTION_ITEMS;
-    const progressClient = this.table.entities.videoProgress as EntityClient<EntityDefinition>;
-    const progressDeletes = atomic ? progressKeys.map((key) => transactItem('Delete', paramsOf(progressClient.electro.delete(key)))) : [];
-    if (!atomic) await this.progressRepository.deleteAll(progressKeys as never[]);
-    await transactWrite(this.table.connection.doc, [...userAndClaim, ...progressDeletes], { entity: 'user', id: userId, conditionFailed: 'conflict' });
-    return { deletedProgress: progressKeys.length, atomic };
+    const { videoProgress } = await this.getAccount(userId);
+    const progressIds = videoProgress.map((item) => ({ userId, videoId: item.videoId }));
+    // The user and its claim take two items.
+    const atomic = progressIds.length + 2 <= MAX_TRANSACTION_ITEMS;
+    if (!atomic) await this.table.entities.videoProgress.deleteAll(progressIds);
+    await this.table.transactWrite((tx) => [tx.user.delete(userId), ...(atomic ? progressIds.map((id) => tx.videoProgress.delete(id)) : [])]);
+    return { deletedProgress: progressIds.length, atomic };
   }
 }

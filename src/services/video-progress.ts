@@ -1,12 +1,11 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { conditionError, mapError, RepositoryError } from '../errors/index.ts';
-import { createRepository, type DynamoRepository } from '../repository/index.ts';
-import type { EntityDefinition, InferItem } from '../schema/index.ts';
-import type { BoundTable, EntityClient, EntityMap } from '../table/index.ts';
-import { assertFields, type Item, paramsOf } from './electro-params.ts';
+import { isRepositoryError, RepositoryError } from '../errors/index.ts';
+import type { BoundTable } from '../entity/index.ts';
+import type { InferItem } from '../schema/index.ts';
+import { VideoProgress } from './video-progress-entity.ts';
 
-export type VideoProgressEntities = EntityMap & { videoProgress: EntityDefinition };
-export type VideoProgressOf<E extends VideoProgressEntities> = InferItem<E['videoProgress']>;
+export const videoProgressEntities = { videoProgress: VideoProgress } as const;
+export type VideoProgressEntities = typeof videoProgressEntities;
+export type VideoProgressOf = InferItem<typeof VideoProgress>;
 
 export interface VideoProgressOptions {
   /** Days a progress record lives after its last event (DynamoDB TTL); default 90. */
@@ -24,12 +23,14 @@ export interface RecordInput {
   at?: Date | string;
 }
 
-export interface RecordResult<T> {
+export interface RecordResult {
   /** The stored progress after the call. */
-  progress: T;
+  progress: VideoProgressOf;
   /** False when the event was older than the stored one and was ignored. */
   applied: boolean;
 }
+
+export type VideoProgressTable = Pick<BoundTable<VideoProgressEntities>, 'entities'>;
 
 const DAY_SECONDS = 86_400;
 
@@ -38,83 +39,77 @@ const DAY_SECONDS = 86_400;
  * on `updatedAt`), records expire through DynamoDB TTL, and reads hide expired records because
  * DynamoDB deletes them only eventually (DynamoDB Local never does).
  */
-export class VideoProgressService<E extends VideoProgressEntities> {
-  private readonly client: EntityClient<E['videoProgress']>;
-  private readonly repository: DynamoRepository<EntityDefinition>;
+export class VideoProgressService {
   private readonly retentionDays: number;
   private readonly completedAt: number;
   private readonly now: () => Date;
 
-  constructor(table: BoundTable<E>, options: VideoProgressOptions = {}) {
-    this.client = table.entities.videoProgress as EntityClient<E['videoProgress']>;
-    assertFields(this.client.definition, ['userId', 'videoId', 'positionSeconds', 'durationSeconds', 'completed', 'updatedAt', 'ttl']);
-    this.repository = createRepository(this.client.definition, { table });
+  constructor(
+    private readonly table: VideoProgressTable,
+    options: VideoProgressOptions = {},
+  ) {
     this.retentionDays = options.retentionDays ?? 90;
     this.completedAt = options.completedAt ?? 0.95;
     this.now = options.now ?? (() => new Date());
     if (!(this.retentionDays > 0)) throw new RangeError('retentionDays must be positive');
   }
 
-  private live = (item: Item) => (item.ttl as number) > Math.floor(this.now().getTime() / 1000);
+  private get progress() {
+    return this.table.entities.videoProgress;
+  }
 
-  async record(userId: string, videoId: string, input: RecordInput): Promise<RecordResult<VideoProgressOf<E>>> {
+  private live = (item: VideoProgressOf) => item.ttl > Math.floor(this.now().getTime() / 1000);
+
+  async record(userId: string, videoId: string, input: RecordInput): Promise<RecordResult> {
+    if (typeof input !== 'object' || input === null) throw RepositoryError.validation('videoProgress', [{ path: [], message: 'expected { positionSeconds, durationSeconds, at? }' }], { userId, videoId });
     const at = new Date(input.at ?? this.now());
     if (Number.isNaN(at.getTime())) throw RepositoryError.validation('videoProgress', [{ path: ['at'], message: 'not a valid date' }], { userId, videoId });
     const completed = input.durationSeconds > 0 && input.positionSeconds >= this.completedAt * input.durationSeconds;
     const updatedAt = at.toISOString();
-    const stored = this.client.definition.toStored(
-      {
-        userId,
-        videoId,
-        positionSeconds: input.positionSeconds,
-        durationSeconds: input.durationSeconds,
-        completed,
-        updatedAt,
-        ttl: Math.floor(at.getTime() / 1000) + this.retentionDays * DAY_SECONDS,
-      },
-      { userId, videoId },
-    );
-    // Newer events win: write only if there is no record yet or the stored one is older.
-    const params = paramsOf(this.client.electro.put(stored), (a, op) => `(${op.notExists(a.updatedAt)} OR ${op.lt?.(a.updatedAt, updatedAt) ?? ''})`);
+    const item = {
+      userId,
+      videoId,
+      positionSeconds: input.positionSeconds,
+      durationSeconds: input.durationSeconds,
+      completed,
+      updatedAt,
+      ttl: Math.floor(at.getTime() / 1000) + this.retentionDays * DAY_SECONDS,
+    };
     try {
-      await this.client.doc.send(new PutCommand(params as ConstructorParameters<typeof PutCommand>[0]));
-      return { progress: this.client.definition.fromStored(stored) as VideoProgressOf<E>, applied: true };
+      // Newer events win: write only if there is no record yet or the stored one is older.
+      const progress = await this.progress.save(item, { if: { $or: [{ updatedAt: { exists: false } }, { updatedAt: { lt: updatedAt } }] } });
+      return { progress, applied: true };
     } catch (error) {
-      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw mapError(error, { entity: 'videoProgress', id: { userId, videoId } });
-      return { progress: await this.get(userId, videoId), applied: false };
+      if (!isRepositoryError(error, 'conditionFailed')) throw error;
+      return { progress: await this.progress.get({ userId, videoId }), applied: false };
     }
   }
 
   /** The progress of one video; notFound when missing or expired. */
-  async get(userId: string, videoId: string): Promise<VideoProgressOf<E>> {
-    const item = (await this.repository.get({ userId, videoId } as never)) as Item;
-    if (!this.live(item)) throw conditionError('notFound', { entity: 'videoProgress', id: { userId, videoId } });
-    return item as VideoProgressOf<E>;
+  async get(userId: string, videoId: string): Promise<VideoProgressOf> {
+    const item = await this.progress.get({ userId, videoId });
+    if (!this.live(item)) throw new RepositoryError('notFound', `videoProgress ${JSON.stringify({ userId, videoId })} not found (expired)`, { id: { userId, videoId }, entity: 'videoProgress' });
+    return item;
   }
 
   /** Unfinished videos, most recently watched first (GSI continueWatching). */
-  async continueWatching(userId: string, options: { limit?: number } = {}): Promise<VideoProgressOf<E>[]> {
+  async continueWatching(userId: string, options: { limit?: number } = {}): Promise<VideoProgressOf[]> {
     const limit = options.limit ?? 20;
-    const result: VideoProgressOf<E>[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.repository.page({ pattern: 'continueWatching', key: { userId }, order: 'desc', where: { completed: false } } as never, {
-        limit: Math.max(limit, 25),
-        ...(cursor ? { cursor } : {}),
-      });
-      for (const item of page.items as Item[]) if (this.live(item) && result.length < limit) result.push(item as VideoProgressOf<E>);
-      cursor = page.cursor;
-    } while (cursor && result.length < limit);
+    const result: VideoProgressOf[] = [];
+    for await (const page of this.progress.paginate({ pattern: 'continueWatching', key: { userId } }, { order: 'desc', where: { completed: false }, limit: Math.max(limit, 25) })) {
+      for (const item of page.items) if (this.live(item) && result.length < limit) result.push(item);
+      if (result.length >= limit) break;
+    }
     return result;
   }
 
   /** Everyone with progress in a video (GSI byVideo). */
-  async viewers(videoId: string): Promise<VideoProgressOf<E>[]> {
-    return ((await this.repository.query({ pattern: 'byVideo', key: { videoId } } as never)) as Item[]).filter(this.live) as VideoProgressOf<E>[];
+  async viewers(videoId: string): Promise<VideoProgressOf[]> {
+    return (await this.progress.query({ pattern: 'byVideo', key: { videoId } })).filter(this.live);
   }
 
   /** All of a user's progress (primary key). */
-  async forUser(userId: string): Promise<VideoProgressOf<E>[]> {
-    return ((await this.repository.query({ pattern: 'primary', key: { userId } } as never)) as Item[]).filter(this.live) as VideoProgressOf<E>[];
+  async forUser(userId: string): Promise<VideoProgressOf[]> {
+    return (await this.progress.query({ pattern: 'primary', key: { userId } })).filter(this.live);
   }
 }

@@ -45,7 +45,7 @@ export interface ResolvedPattern {
   readonly template: KeyTemplate;
 }
 
-export interface TableDefinition<E extends EntityMap = EntityMap> {
+export interface TableLayout<E extends EntityMap = EntityMap> {
   readonly kind: 'tablekit.table';
   readonly name: string;
   readonly service: string;
@@ -95,7 +95,7 @@ function keySchema(keys: IndexKeys): KeySchemaElement[] {
 }
 
 /** Groups entity declarations into one table: indexes, TTL, streams, and the CreateTable input. */
-export function defineTableLayout<const E extends EntityMap>(options: TableOptions<E>): TableDefinition<E> {
+export function defineTableLayout<const E extends EntityMap>(options: TableOptions<E>): TableLayout<E> {
   const indexes: TableIndexes = options.indexes ?? defaultIndexes;
   if (!indexes.primary) throw new SchemaDefinitionError(`Table '${options.name}': indexes.primary is required`);
   const ttlAttribute = options.ttlAttribute === false ? undefined : (options.ttlAttribute ?? 'ttl');

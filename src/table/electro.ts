@@ -1,14 +1,14 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Entity, Service, type Schema } from 'electrodb';
 import type { EntityDefinition } from '../schema/index.ts';
-import type { EntityMap, TableDefinition } from './define-table.ts';
+import type { EntityMap, TableLayout } from './define-table.ts';
 
 export type ElectroSchema = Schema<string, string, string>;
 export type ElectroEntity = Entity<string, string, string, ElectroSchema>;
 export type ElectroService = Service<Record<string, ElectroEntity>>;
 
 /** The ElectroDB model of one entity: the only place where key formats are decided. */
-export function electroSchemaOf(table: TableDefinition, entity: EntityDefinition): ElectroSchema {
+export function electroSchemaOf(table: TableLayout, entity: EntityDefinition): ElectroSchema {
   const indexes: Record<string, ElectroSchema['indexes'][string]> = {};
   for (const pattern of table.patterns.filter((p) => p.entity === entity.name)) {
     const { keys, template } = pattern;
@@ -33,7 +33,7 @@ export interface ElectroModel {
 }
 
 /** ElectroDB entities and the Service (collections, transactions) for one physical table. */
-export function buildElectro<E extends EntityMap>(table: TableDefinition<E>, tableName: string, client?: DynamoDBDocumentClient): ElectroModel {
+export function buildElectro<E extends EntityMap>(table: TableLayout<E>, tableName: string, client?: DynamoDBDocumentClient): ElectroModel {
   const config = { table: tableName, ...(client ? { client } : {}) };
   const entities: Record<string, ElectroEntity> = {};
   for (const entity of [...Object.values(table.entities), ...table.internalEntities]) {

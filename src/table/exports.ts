@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import type { TableDefinition } from './define-table.ts';
+import type { TableLayout } from './define-table.ts';
 
 export type ExportFormat = 'yaml' | 'json';
 
@@ -8,7 +8,7 @@ export interface ExportOptions {
 }
 
 /** An AWS::DynamoDB::Table resource equal to what `ensure()` creates (TTL included). */
-export function toCloudFormation(table: TableDefinition, options: ExportOptions & { format?: ExportFormat } = {}): string {
+export function toCloudFormation(table: TableLayout, options: ExportOptions & { format?: ExportFormat } = {}): string {
   const input = table.createTableInput(options.tableName);
   const properties: Record<string, unknown> = {
     TableName: input.TableName,
@@ -39,7 +39,7 @@ const json = (value: unknown) => shellQuote(JSON.stringify(value));
  * AWS CLI commands that create the same table: create-table, wait, update-time-to-live.
  * Parameters are passed as JSON, which the CLI accepts for every structured option.
  */
-export function toAwsCli(table: TableDefinition, options: ExportOptions & { endpointUrl?: string; region?: string } = {}): string {
+export function toAwsCli(table: TableLayout, options: ExportOptions & { endpointUrl?: string; region?: string } = {}): string {
   const input = table.createTableInput(options.tableName);
   const name = shellQuote(input.TableName ?? table.name);
   const common = [options.region ? `--region ${shellQuote(options.region)}` : '', options.endpointUrl ? `--endpoint-url ${shellQuote(options.endpointUrl)}` : '']
@@ -90,7 +90,7 @@ export interface IamOptions extends ExportOptions {
 }
 
 /** A least-privilege IAM policy for the table and its indexes. */
-export function toIamPolicy(table: TableDefinition, options: IamOptions = {}): string {
+export function toIamPolicy(table: TableLayout, options: IamOptions = {}): string {
   const tableName = options.tableName ?? table.name;
   const arn = `arn:${options.partition ?? 'aws'}:dynamodb:${options.region ?? '*'}:${options.accountId ?? '*'}:table/${tableName}`;
   const statements: Record<string, unknown>[] = [

@@ -1,11 +1,5 @@
-export { defineTable, type TableDefinition } from './table.ts';
-export { defaultIndexes, defineTableLayout, type EntityMap, type IndexKeys, type ResolvedPattern, type TableIndexes, type TableOptions, type TableDefinition as TableLayout } from './define-table.ts';
-export { bindTable, type BoundTable, type EntityClients, type TableChange } from './bound-table.ts';
-export { EntityClient, type Page, type QueryOptions } from './entity-client.ts';
+export { defaultIndexes, defineTableLayout, type EntityMap, type IndexKeys, type ResolvedPattern, type TableIndexes, type TableOptions, type TableLayout } from './define-table.ts';
 export { buildElectro, electroSchemaOf, type ElectroEntity, type ElectroModel, type ElectroService } from './electro.ts';
 export { compareTable, ensureTable, deleteTable, describeTable, listTables, TableMismatchError, type EnsureResult, type TableSummary } from './manage.ts';
 export { toAwsCli, toCloudFormation, toIamPolicy, dataActions, managementActions, readIndexActions, streamActions, type ExportFormat, type IamOptions } from './exports.ts';
-export { encodeCursor, decodeCursor } from './cursor.ts';
-export { transactItem, transactWrite, type TransactionAction } from './transaction.ts';
-export { sendPage, type PagingOptions } from './paging.ts';
 export { EntityKeys, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES, type KeyPart, type PatternKeys, type SortBound } from './keys.ts';

@@ -11,7 +11,7 @@ import {
   type KeySchemaElement,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
-import type { TableDefinition } from './define-table.ts';
+import type { TableLayout } from './define-table.ts';
 
 /** The table exists but is not the table the definition describes. */
 export class TableMismatchError extends Error {
@@ -56,7 +56,7 @@ async function describeOrUndefined(client: DynamoDBClient, tableName: string): P
 const formatKeys = (keys: KeySchemaElement[] | undefined) => (keys ?? []).map((k) => `${k.AttributeName}:${k.KeyType}`).join(',');
 
 /** Lists what differs between the live table and the definition (empty = compatible). */
-export function compareTable(definition: TableDefinition, live: TableDescription, tableName: string): string[] {
+export function compareTable(definition: TableLayout, live: TableDescription, tableName: string): string[] {
   const expected = definition.createTableInput(tableName);
   const differences: string[] = [];
   if (formatKeys(live.KeySchema) !== formatKeys(expected.KeySchema)) {
@@ -100,7 +100,7 @@ async function ensureTtl(client: DynamoDBClient, tableName: string, attribute: s
 }
 
 /** Creates the table if missing, waits until ACTIVE and enables TTL; fails on a conflicting table. Idempotent. */
-export async function ensureTable(client: DynamoDBClient, definition: TableDefinition, tableName = definition.name): Promise<EnsureResult> {
+export async function ensureTable(client: DynamoDBClient, definition: TableLayout, tableName = definition.name): Promise<EnsureResult> {
   let live = await describeOrUndefined(client, tableName);
   let created = false;
   if (!live) {

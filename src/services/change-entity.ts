@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineEntity } from 'tablekit';
+import { defineEntity } from '../schema/index.ts';
 
 /** One entry of a project's change log; seq is gapless per project (see the sequence entity). */
 export const Change = defineEntity({
@@ -21,6 +21,8 @@ export const Change = defineEntity({
     entityHistory: { index: 'gsi1', pk: ['projectId', 'entityType', 'entityId'], sk: ['seq'], description: 'History of one entity in seq order' },
     byType: { index: 'gsi2', pk: ['projectId', 'entityType'], sk: ['seq'], description: "A project's changes of one entity type" },
   },
+  // Changes are immutable (outdatedBy aside): the log's sequence is their only version.
+  versioned: false,
   example: {
     projectId: 'project-1',
     seq: 42,

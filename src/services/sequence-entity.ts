@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineEntity } from 'tablekit';
+import { defineEntity } from '../schema/index.ts';
 
 /** The last seq handed out in a project; moved from v to v+n in the transaction that writes n changes. */
 export const Sequence = defineEntity({
@@ -12,5 +12,7 @@ export const Sequence = defineEntity({
   keys: {
     primary: { pk: ['projectId'], sk: [], description: "Read a project's current sequence value" },
   },
+  // `value` is its own version: moved from v to v+n under `value = v`.
+  versioned: false,
   example: { projectId: 'project-1', value: 42 },
 });

@@ -1,10 +1,16 @@
 import { z } from 'zod';
-import { defineEntity } from 'tablekit';
+import { defineEntity } from '../schema/index.ts';
 
-/** An account. E-mail uniqueness is enforced by the emailClaim entity, written in the same transaction. */
+/** E-mail addresses are compared trimmed and lower-cased. */
+export const normaliseEmail = (email: string) => email.trim().toLowerCase();
+
+/**
+ * An account. The e-mail is unique (a claim item moves with it in every write's transaction);
+ * the refresh-token hash is hidden: no read returns it unless it asks with `include`.
+ */
 export const User = defineEntity({
   name: 'user',
-  description: 'An account; e-mail is unique through emailClaim, refresh tokens are stored as SHA-256 hashes.',
+  description: 'An account; the e-mail is unique, refresh tokens are stored as SHA-256 hashes (hidden from reads).',
   schema: z.object({
     userId: z.uuid(),
     email: z.email().max(254).lowercase(),
@@ -21,6 +27,8 @@ export const User = defineEntity({
   },
   timestamps: true,
   versioned: true,
+  unique: { email: { normalise: normaliseEmail } },
+  hidden: ['refreshTokenHash'],
   example: {
     userId: '0b7c9a2e-5d4f-4c1e-9a8b-3f2e1d0c9b8a',
     email: 'ada@example.com',

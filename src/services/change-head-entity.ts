@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineEntity } from 'tablekit';
+import { defineEntity } from '../schema/index.ts';
 
 /**
  * The latest change of one entity in a project. Read with strong consistency inside the change
@@ -19,5 +19,7 @@ export const ChangeHead = defineEntity({
   keys: {
     primary: { pk: ['projectId'], sk: ['entityType', 'entityId'], description: 'Latest change per entity of a project (current state)' },
   },
+  // Guarded by latestSeq in the append transaction.
+  versioned: false,
   example: { projectId: 'project-1', entityType: 'document', entityId: 'doc-7', latestSeq: 42, operation: 'update' },
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineEntity } from 'tablekit';
+import { defineEntity } from '../schema/index.ts';
 
 /** How far a user got in a video; expires through DynamoDB TTL. */
 export const VideoProgress = defineEntity({
@@ -22,6 +22,8 @@ export const VideoProgress = defineEntity({
     byVideo: { index: 'gsi2', pk: ['videoId'], sk: ['userId'], description: 'Everyone who watched a video' },
   },
   ttl: 'ttl',
+  // Newer playback events win by `updatedAt` (a condition), not by a version.
+  versioned: false,
   example: {
     userId: '0b7c9a2e-5d4f-4c1e-9a8b-3f2e1d0c9b8a',
     videoId: 'intro-to-dynamodb',
