@@ -237,7 +237,8 @@ export function defineEntity<
 
   const keyFieldList = allKeyFields as string[];
   const uniqueFields = declaredUniques(name, options.unique ?? {}, fields);
-  const hiddenFields = declaredFields(name, 'hidden', options.hidden ?? [], fields, keyFieldList) as H[];
+  // A hidden field may key a secondary index (a lookup by token hash), never the id.
+  const hiddenFields = declaredFields(name, 'hidden', options.hidden ?? [], fields, idFields) as H[];
   const readOnly = declaredFields(name, 'readOnly', options.readOnly ?? [], fields, []);
   for (const field of hiddenFields) {
     if (!fields[field]?.optional) throw new SchemaDefinitionError(`Entity '${name}': hidden field '${field}' must be optional (reads leave it out, so writes of what was read must be valid without it)`);
