@@ -7,7 +7,9 @@ const isTable = (value: unknown): value is TableDefinition => (value as { kind?:
 /** The table definition exported by the user's module (`--module my-table.ts --export MyTable`). */
 export async function loadTable(modulePath: string | undefined, exportName?: string): Promise<TableDefinition> {
   if (!modulePath) throw new Error('which table? pass --module <file> (a module exporting your defineTable(...))');
-  const loaded = (await import(pathToFileURL(resolve(modulePath)).href)) as Record<string, unknown>;
+  const url = pathToFileURL(resolve(modulePath)).href;
+  // TypeScript table modules load through tsx (a dependency), so the installed CLI takes `.ts` under plain node.
+  const loaded = (/\.[cm]?tsx?$/.test(modulePath) ? await (await import('tsx/esm/api')).tsImport(url, import.meta.url) : await import(url)) as Record<string, unknown>;
   const tables = Object.entries(loaded).filter(([, value]) => isTable(value));
   const chosen = exportName ? loaded[exportName] : tables.length === 1 ? tables[0]?.[1] : undefined;
   if (isTable(chosen)) return chosen;

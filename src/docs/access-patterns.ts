@@ -141,8 +141,9 @@ export function generateAccessPatternDoc(table: TableLayout, options: DocOptions
   out.push(
     '## Access patterns',
     '',
-    'Every pattern is a GetItem or a Query on one index; none needs a Scan. Repositories expose each one as `find.<pattern>(key, options)`. ' +
-      'The only Scan is a repository\'s `query()` without a pattern (every item of one entity, filtered by entity type), meant for small entities and tests.',
+    'Every pattern is a GetItem or a Query on one index; none needs a Scan. Each entity API exposes each one as `find.<pattern>(key, options)`: the key names every ' +
+      'pk composite, then sk composites in order by value, optionally with one range condition (`eq`, `gt`, `gte`, `lt`, `lte`, `between`, `beginsWith`) on the next one; ' +
+      'it becomes the KeyConditionExpression. The only Scan is `query()` without a pattern (every item of one entity, filtered by entity type), meant for small entities and tests.',
     '',
   );
   out.push('| entity | pattern | operation | index | pk composites | sk composites | DynamoDB request for the example | kind | purpose |');

@@ -22,6 +22,7 @@ export const UniqueClaim = defineEntity({
   }),
   keys: { primary: { pk: ['unique'], sk: [], description: 'Who holds a unique value' } },
   versioned: false,
+  example: { unique: 'user#email#ada@example.com', owner: '["0b7c9a2e-5d4f-4c1e-9a8b-3f2e1d0c9b8a"]' },
 });
 
 export const claimName = (entity: string, field: string, value: string) => `${entity}#${field}#${value}`;

@@ -70,6 +70,11 @@ function resolvePatterns(entities: EntityMap, internal: readonly EntityDefinitio
       throw new SchemaDefinitionError(`Entity name '${entity.name}' is reserved by tablekit`);
     }
     const usedIndexes = new Map<string, string>();
+    // Key attributes of every index are tablekit's: an attribute of that name would be stripped from reads or index the item.
+    const keyAttributes = new Set(Object.values(indexes).flatMap((keys) => [keys.pk, ...(keys.sk ? [keys.sk] : [])]));
+    for (const field of Object.keys(entity.fields)) {
+      if (keyAttributes.has(field) || field.startsWith('__edb_')) throw new SchemaDefinitionError(`Entity '${entity.name}': field '${field}' clashes with a key attribute of the table`);
+    }
     for (const [pattern, template] of Object.entries(entity.keys) as [string, KeyTemplate & { index?: string }][]) {
       const index = pattern === 'primary' ? 'primary' : template.index;
       if (index === undefined) throw new SchemaDefinitionError(`Entity '${entity.name}', access pattern '${pattern}': 'index' is required`);
