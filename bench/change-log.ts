@@ -1,7 +1,8 @@
-import { ChangeLog, type Connection } from '../src/index.ts';
+import type { Connection } from 'tablekit';
+import { ChangeLog } from 'tablekit/services';
 import { ChangeLogTable } from './tables.ts';
 
-type Store = { changeLog: ChangeLog<(typeof ChangeLogTable)['entities']> };
+type Store = { changeLog: ChangeLog };
 const change = (writer: number, index: number) => ({ entityType: 'doc', entityId: `doc-${writer}-${index % 20}`, operation: 'update' as const, data: { writer, index } });
 
 async function writers(store: Store, count: number, perWriter: number) {

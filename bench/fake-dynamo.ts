@@ -1,19 +1,21 @@
 import { Readable } from 'node:stream';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Connection } from 'tablekit';
 
 type Json = Record<string, unknown>;
 
 /**
- * A DynamoDBClient whose requestHandler answers instantly from memory. The whole SDK path
- * (middleware, signing, serialisation, parsing) still runs, so the time per operation is the
- * client's own cost: the "no network" measurement of PERFORMANCE.md.
+ * Answers PutItem, GetItem, Query and UpdateItem from a map of items, whatever their encoding:
+ * a Query returns the last item put, an UpdateItem the stored item (ALL_NEW). Enough for the
+ * put / get / query / save / patch rounds, which only address items they put first.
  */
-export function fakeDynamoClient(): DynamoDBClient {
+function answerer() {
   const items = new Map<string, Json>();
   let last: Json | undefined;
   const keyOf = (key: Json) => JSON.stringify([key.pk, key.sk]);
-  const answer = (target: string, input: Json): Json => {
-    switch (target) {
+  return (operation: string, input: Json): Json => {
+    switch (operation) {
       case 'PutItem':
         last = input.Item as Json;
         items.set(keyOf(last), last);
@@ -24,10 +26,23 @@ export function fakeDynamoClient(): DynamoDBClient {
       }
       case 'Query':
         return { Items: last ? [last] : [], Count: last ? 1 : 0, ScannedCount: last ? 1 : 0 };
+      case 'UpdateItem': {
+        const item = items.get(keyOf(input.Key as Json));
+        return item ? { Attributes: item } : {};
+      }
       default:
         return {};
     }
   };
+}
+
+/**
+ * A DynamoDBClient whose requestHandler answers instantly from memory. The whole SDK path
+ * (middleware, signing, serialisation, parsing) still runs, so the time per operation is the
+ * client's own cost: the "no network" measurement (D).
+ */
+export function fakeDynamoClient(): DynamoDBClient {
+  const answer = answerer();
   return new DynamoDBClient({
     region: 'local',
     endpoint: 'http://fake-dynamodb.invalid',
@@ -48,4 +63,16 @@ export function fakeDynamoClient(): DynamoDBClient {
       },
     } as never,
   });
+}
+
+/**
+ * A connection whose DocumentClient answers from memory without the SDK: what is left is
+ * tablekit's own request building (validation, keys, expressions) and decoding (A).
+ */
+export function stubConnection(): Connection {
+  const answer = answerer();
+  const doc = {
+    send: async (command: { constructor: { name: string }; input: Json }) => answer(command.constructor.name.replace(/Command$/, '').replace(/^(Put|Get|Update)$/, '$1Item'), command.input),
+  } as unknown as DynamoDBDocumentClient;
+  return { client: fakeDynamoClient(), doc, source: 'client', endpoint: undefined, region: 'local', local: undefined, close: async () => undefined };
 }

@@ -1,8 +1,8 @@
 import autocannon from 'autocannon';
 import { serve } from '@hono/node-server';
 import { openStore } from '../entities/index.ts';
-import { createHttpApp, parseApiKeys } from '../src/http/index.ts';
-import type { Connection } from '../src/index.ts';
+import type { Connection } from 'tablekit';
+import { createHttpApp, parseApiKeys } from 'tablekit/http';
 
 type Result = { rps: number; p99: number };
 

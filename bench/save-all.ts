@@ -1,7 +1,6 @@
 import { BatchWriteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
-import { createRepository, type Connection } from '../src/index.ts';
-import { User } from '../entities/index.ts';
+import type { Connection } from 'tablekit';
 import { UserTable } from './tables.ts';
 import { newUser, rawItem, type UserInput } from './contenders.ts';
 
@@ -43,7 +42,7 @@ export async function saveAllRound(connection: Connection, rounds: number, count
   const rates: Record<string, number[]> = { 'raw BatchWrite loop': [], 'tablekit saveAll': [] };
   const contenders: Record<string, (tableName: string, items: UserInput[]) => Promise<unknown>> = {
     'raw BatchWrite loop': (tableName, items) => rawBatchWrite(connection, tableName, items),
-    'tablekit saveAll': (tableName, items) => createRepository(User, { table: UserTable.bind(connection, { tableName }) }).saveAll(items, { concurrency: 8 }),
+    'tablekit saveAll': (tableName, items) => UserTable.bind(connection, { tableName }).entities.user.saveAll(items, { concurrency: 8 }),
   };
   for (let round = 0; round < rounds; round++) {
     const names = round % 2 === 0 ? Object.keys(contenders) : Object.keys(contenders).reverse();

@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { openStore } from '../entities/index.ts';
-import type { Connection } from '../src/index.ts';
+import type { Connection } from 'tablekit';
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 async function latency(store: Awaited<ReturnType<typeof openStore>>, subscribers: number, writes: number) {
-  const user = await store.users.addAutoIdentified({ email: `bench.${randomUUID()}@example.com`, firstName: 'B', lastName: 'L', isActive: true }, (o, userId) => ({ ...o, userId }));
+  const user = await store.entities.user.create({ userId: randomUUID(), email: `bench.${randomUUID()}@example.com`, firstName: 'B', lastName: 'L', isActive: true });
   const acknowledged = new Map<number, number>();
   // An emission can even beat the continuation after `await update()`: keep emission times and pair them at the end.
   const emitted: { version: number; at: number }[] = [];
   let started = 0;
   const stops = Array.from({ length: subscribers }, () =>
-    store.users.stream(user.userId).subscribe({
+    store.entities.user.stream(user.userId).subscribe({
       next: (item) => {
         emitted.push({ version: item.version, at: performance.now() });
       },
@@ -20,7 +20,7 @@ async function latency(store: Awaited<ReturnType<typeof openStore>>, subscribers
   );
   while (started < subscribers) await new Promise((resolve) => setTimeout(resolve, 5));
   for (let index = 0; index < writes; index++) {
-    const updated = await store.users.update(user.userId, (item) => ({ ...item, lastName: `L${index}` }));
+    const updated = await store.entities.user.patch(user.userId, { set: { lastName: `L${index}` } });
     acknowledged.set(updated.version, performance.now());
   }
   const expected = (writes + 1) * subscribers;
@@ -41,7 +41,7 @@ async function throughput(store: Awaited<ReturnType<typeof openStore>>, count: n
   while (!live) await new Promise((resolve) => setTimeout(resolve, 5));
   const userId = randomUUID();
   const started = performance.now();
-  await store.videoProgress.saveAll(
+  await store.entities.videoProgress.saveAll(
     Array.from({ length: count }, (_, index) => ({ userId, videoId: `v${index}`, positionSeconds: 1, durationSeconds: 10, completed: false, updatedAt: new Date().toISOString(), ttl: 2_000_000_000 })),
   );
   const written = performance.now();

@@ -5,7 +5,8 @@
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { isAlive } from './support/process.ts';
 import test from 'ava';
-import { connect, connectLocal, LocalDynamoError, type Connection } from '../src/index.ts';
+import { connect, connectLocal, type Connection } from '../src/index.ts';
+import { LocalDynamoError } from '../src/local/index.ts';
 
 const endpoint = process.env.DYNAMODB_ENDPOINT;
 const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };

@@ -7,8 +7,7 @@ import { createServer, type Server } from 'node:net';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { isAlive } from './support/process.ts';
 import test from 'ava';
-import { LocalDynamoError, startLocalDynamo } from '../src/index.ts';
-import { parseJavaMajor } from '../src/local/index.ts';
+import { LocalDynamoError, parseJavaMajor, startLocalDynamo } from '../src/local/index.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 

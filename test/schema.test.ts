@@ -1,63 +1,14 @@
 /**
- * defineEntity: zod -> ElectroDB attributes, definition-time errors, validation (toStored) and
- * key checks. Pure unit tests: nothing here talks to DynamoDB.
+ * defineEntity: zod -> ElectroDB attributes, definition-time errors (unsupported constructs, key
+ * templates, unique / hidden / readOnly declarations). Pure unit tests: nothing here talks to
+ * DynamoDB. Validation, key checks and dates: schema-validation.test.ts.
  */
 import test from 'ava';
-import fc from 'fast-check';
 import { z } from 'zod';
-import { defineEntity, NUMBER_KEY_DIGITS, RepositoryError, SchemaDefinitionError } from '../src/index.ts';
-import { buildElectro } from '../src/table/index.ts';
-import { AppTable, Change, Sequence, User, VideoProgress } from '../entities/index.ts';
-
-/** An entity with one field of every supported kind. */
-const Everything = defineEntity({
-  name: 'everything',
-  schema: z.object({
-    id: z.string(),
-    count: z.number(),
-    flag: z.boolean(),
-    status: z.enum(['draft', 'live']),
-    kind: z.literal('widget'),
-    note: z.string().optional(),
-    score: z.number().nullable(),
-    enabled: z.boolean().default(true),
-    tags: z.array(z.string()),
-    meta: z.object({ width: z.number(), label: z.string().optional(), seen: z.date() }),
-    counters: z.record(z.string(), z.number()),
-    at: z.date(),
-  }),
-  keys: { primary: { pk: ['id'], sk: [] } },
-});
-
-const validEverything = () => ({
-  id: 'e-1',
-  count: 3,
-  flag: false,
-  status: 'live' as const,
-  kind: 'widget' as const,
-  score: null,
-  tags: ['a', 'b'],
-  meta: { width: 7, seen: new Date('2026-02-03T04:05:06.789Z') },
-  counters: { views: 10 },
-  at: new Date('2026-01-01T00:00:00.000Z'),
-});
-
-/** Calls `fn` and returns the thrown error, failing the test if nothing is thrown. */
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw, but the call returned normally');
-}
-
-function validationError(fn: () => unknown): RepositoryError {
-  const error = thrown(fn);
-  if (!(error instanceof RepositoryError)) throw new Error(`expected a RepositoryError, got ${error.name}: ${error.message}`);
-  if (error.code !== 'validation') throw new Error(`expected code 'validation', got '${error.code}': ${error.message}`);
-  return error;
-}
+import { defineEntity, SchemaDefinitionError } from '../src/index.ts';
+import { NUMBER_KEY_DIGITS } from '../src/schema/index.ts';
+import { Change, Sequence, User, VideoProgress } from '../src/services/index.ts';
+import { Everything, validationError, validEverything } from './support/schema-fixtures.ts';
 
 const withField = (field: z.ZodType) => () =>
   defineEntity({ name: 'broken', schema: z.object({ id: z.string(), bad: field }), keys: { primary: { pk: ['id'] } } });
@@ -117,12 +68,44 @@ test('records map to any (free-form keys) and dates to ISO strings', (t) => {
   t.false(Everything.fields.count?.containsDate);
 });
 
-test('timestamps and versioned add managed createdAt/updatedAt/version attributes', (t) => {
+test('sets map to DynamoDB string / number sets, z.instanceof(Uint8Array) to binary', (t) => {
+  t.deepEqual(Everything.attributes.labels, { type: 'set', items: 'string', required: true });
+  t.is(Everything.fields.labels?.kind, 'stringSet');
+  t.true(Everything.fields.labels?.containsSet);
+  t.deepEqual(Everything.attributes.scores, { type: 'set', items: 'number', required: true });
+  t.is(Everything.fields.scores?.kind, 'numberSet');
+  t.deepEqual(Everything.attributes.states, { type: 'set', items: 'string', required: false }, 'a set of enum members is a string set');
+  t.is(Everything.fields.blob?.kind, 'binary');
+});
+
+test('sets, binary and empty sets round-trip through toStored / fromStored (an empty set is stored as absent)', (t) => {
+  const stored = Everything.toStored(validEverything());
+  t.deepEqual(stored.labels, new Set(['x']));
+  t.false(stored.scores !== undefined, 'DynamoDB cannot store an empty set: it is left out');
+  t.deepEqual(stored.blob, new Uint8Array([1, 2, 3]));
+  const back = Everything.fromStored(stored);
+  t.deepEqual(back.labels, new Set(['x']));
+  t.deepEqual(back.scores, new Set(), 'an absent set reads back as an empty set');
+  t.deepEqual(back.blob, new Uint8Array([1, 2, 3]));
+  const mixed = validationError(() => Everything.toStored({ ...validEverything(), labels: new Set(['a', 1]) }));
+  t.deepEqual(mixed.issues.map((issue) => issue.path[0]), ['labels']);
+});
+
+test('entities are versioned by default; timestamps add createdAt/updatedAt; versioned: false has no version', (t) => {
+  const Plain = defineEntity({ name: 'plain', schema: z.object({ id: z.string() }), keys: { primary: { pk: ['id'] } } });
+  t.true(Plain.versioned);
+  t.false(Plain.timestamps);
+  t.deepEqual(Plain.attributes.version, { type: 'number', required: true });
+  t.false('createdAt' in Plain.attributes);
   t.deepEqual(User.attributes.createdAt, { type: 'string', required: true });
   t.deepEqual(User.attributes.updatedAt, { type: 'string', required: true });
   t.deepEqual(User.attributes.version, { type: 'number', required: true });
+  t.false(Sequence.versioned);
   t.false('createdAt' in Sequence.attributes);
   t.false('version' in Sequence.attributes);
+  const error = validationError(() => Plain.toStored({ id: 'a' }));
+  t.deepEqual(error.issues.map((issue) => issue.path), [['version']], 'a stored item of a versioned entity has its version');
+  t.deepEqual(Plain.toStored({ id: 'a', version: 1 }), { id: 'a', version: 1 });
 });
 
 test('number key composites are zero-padded to NUMBER_KEY_DIGITS; other numbers are not', (t) => {
@@ -138,8 +121,11 @@ test('number key composites are zero-padded to NUMBER_KEY_DIGITS; other numbers 
 const unsupported: [string, z.ZodType, RegExp][] = [
   ['z.bigint()', z.bigint(), /bigint/i],
   ['z.string().transform()', z.string().transform((value) => value.length), /transform/i],
-  ['z.set()', z.set(z.string()), /Set/],
+  ['z.set() of booleans', z.set(z.boolean()), /sets hold strings or numbers/],
+  ['z.set() of objects', z.set(z.object({ a: z.string() })), /sets hold strings or numbers/],
   ['z.map()', z.map(z.string(), z.number()), /Map/],
+  ['z.custom()', z.custom<string>((value) => typeof value === 'string'), /custom|binary/],
+  ['z.instanceof(Date)', z.instanceof(Date), /custom|binary/],
   ['z.lazy()', z.lazy(() => z.string()), /lazy|recursive/i],
   ['z.intersection()', z.intersection(z.object({ a: z.string() }), z.object({ b: z.string() })), /intersection/i],
 ];
@@ -153,10 +139,10 @@ for (const [label, schema, reason] of unsupported) {
 }
 
 test('an unsupported construct nested in an object is reported with its full path (meta.tags)', (t) => {
-  const error = t.throws(withField(z.object({ title: z.string(), tags: z.set(z.string()) })), { instanceOf: SchemaDefinitionError });
+  const error = t.throws(withField(z.object({ title: z.string(), tags: z.map(z.string(), z.string()) })), { instanceOf: SchemaDefinitionError });
   t.regex(error?.message ?? '', /'bad\.tags'/);
   const nested = t.throws(
-    () => defineEntity({ name: 'broken', schema: z.object({ id: z.string(), meta: z.object({ tags: z.set(z.string()) }) }), keys: { primary: { pk: ['id'] } } }),
+    () => defineEntity({ name: 'broken', schema: z.object({ id: z.string(), meta: z.object({ tags: z.set(z.boolean()) }) }), keys: { primary: { pk: ['id'] } } }),
     { instanceOf: SchemaDefinitionError },
   );
   t.regex(nested?.message ?? '', /'meta\.tags'/);
@@ -178,13 +164,15 @@ test('a key field that is not in the schema is rejected', (t) => {
   t.regex(error?.message ?? '', /'nope' is not a schema field/);
 });
 
-test('key fields must be strings, numbers or enums: booleans, dates, lists, maps and nullables are rejected', (t) => {
+test('key fields must be strings, numbers, enums or dates: booleans, lists, maps, sets, binary and nullables are rejected', (t) => {
   const cases: [string, z.ZodType][] = [
     ['boolean', z.boolean()],
-    ['date', z.date()],
     ['list', z.array(z.string())],
     ['map', z.object({ a: z.string() })],
+    ['set', z.set(z.string())],
+    ['binary', z.instanceof(Uint8Array)],
     ['nullable string', z.string().nullable()],
+    ['nullable date', z.date().nullable()],
   ];
   for (const [label, schema] of cases) {
     const error = t.throws(
@@ -197,10 +185,19 @@ test('key fields must be strings, numbers or enums: booleans, dates, lists, maps
   t.notThrows(() =>
     defineEntity({
       name: 'fine',
-      schema: z.object({ id: z.string(), n: z.int(), state: z.enum(['a', 'b']) }),
-      keys: { primary: { pk: ['id', 'state'], sk: ['n'] } },
+      schema: z.object({ id: z.string(), n: z.int(), state: z.enum(['a', 'b']), at: z.date() }),
+      keys: { primary: { pk: ['id', 'state'], sk: ['n'] }, byDate: { index: 'gsi1', pk: ['state'], sk: ['at'] } },
     }),
   );
+});
+
+test('a date key attribute is stored as its ISO string in the key (so keys sort by time)', (t) => {
+  const Dated = defineEntity({ name: 'datedKey', schema: z.object({ id: z.string(), at: z.date() }), keys: { primary: { pk: ['id'], sk: ['at'] } } });
+  t.is(Dated.fields.at?.kind, 'date');
+  t.deepEqual(Dated.attributes.at, { type: 'string', required: true });
+  const stored = Dated.toStored({ id: 'a', at: new Date('2026-03-04T05:06:07.089Z'), version: 1 });
+  t.is(stored.at, '2026-03-04T05:06:07.089Z');
+  t.true((Dated.fromStored(stored).at as Date) instanceof Date);
 });
 
 test('primary key fields cannot be optional, but a GSI key field can (sparse index)', (t) => {
@@ -261,175 +258,68 @@ test('entity names must be alphanumeric (they become part of every key)', (t) =>
 });
 
 // ---------------------------------------------------------------------------------------------
-// validation
+// unique / hidden / readOnly declarations are checked at definition time
 
-test('toStored accepts a valid item, applies defaults and encodes dates', (t) => {
-  const stored = Everything.toStored(validEverything());
-  t.is(stored.enabled, true, 'default applied');
-  t.is(stored.at, '2026-01-01T00:00:00.000Z');
-  t.deepEqual(stored.meta, { width: 7, seen: '2026-02-03T04:05:06.789Z' });
-  t.is(stored.score, null);
-});
-
-test('toStored rejects a bad item with a validation error listing every issue path and message', (t) => {
-  const error = validationError(() => Everything.toStored({ ...validEverything(), count: 'three', status: 'gone', meta: { width: 'wide', seen: new Date() } }));
-  const paths = error.issues.map((issue) => issue.path.join('.'));
-  t.deepEqual(paths.sort(), ['count', 'meta.width', 'status']);
-  for (const issue of error.issues) t.true(issue.message.length > 0);
-  t.regex(error.message, /count: /);
-  t.regex(error.message, /status: /);
-  t.regex(error.message, /meta\.width: /);
-  t.regex(error.message, /everything/);
-});
-
-test('toStored reports missing required fields by name', (t) => {
-  const { flag: _flag, ...withoutFlag } = validEverything();
-  const error = validationError(() => Everything.toStored(withoutFlag));
-  t.deepEqual(error.issues.map((issue) => issue.path), [['flag']]);
-});
-
-test('toStored rejects unknown top-level fields', (t) => {
-  const error = validationError(() => Everything.toStored({ ...validEverything(), nickname: 'x' }));
-  t.regex(error.message, /nickname/);
-  t.is(error.issues.length, 1);
-});
-
-test('validation uses the zod refinements of the schema (e-mail, uuid)', (t) => {
-  const base = { ...(User.example ?? {}), createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', version: 1 };
-  t.notThrows(() => User.toStored(base));
-  const error = validationError(() => User.toStored({ ...base, email: 'not-an-email', userId: 'nope' }));
-  t.deepEqual(error.issues.map((issue) => issue.path.join('.')).sort(), ['email', 'userId']);
-});
-
-// ---------------------------------------------------------------------------------------------
-// key checks
-
-test('an empty key string is rejected', (t) => {
-  const error = validationError(() => Everything.toStored({ ...validEverything(), id: '' }));
-  t.deepEqual(error.issues.map((issue) => issue.path), [['id']]);
-  t.regex(error.message, /empty/);
-});
-
-const changeElectro = buildElectro(AppTable, 'schema-test').entities.change;
-
-/** The gsi1 (entityHistory) partition key ElectroDB builds for a change. */
-function historyKey(projectId: string, entityType: string, entityId: string): string {
-  const params = changeElectro?.put({ ...Change.example, projectId, entityType, entityId }).params() as { Item: Record<string, unknown> };
-  return String(params.Item.gsi1pk);
-}
-
-test("a value that could forge another key of a multi-composite key ('#entityType_') is rejected", (t) => {
-  // Two different tuples, one ElectroDB key: this is what the check prevents.
-  t.is(historyKey('a#entityType_b', 'c', 'd'), historyKey('a', 'b#entityType_c', 'd'));
-  const example = Change.example ?? {};
-  const forged = validationError(() => Change.toStored({ ...example, projectId: 'a#entityType_b' }));
-  t.deepEqual(forged.issues.map((issue) => issue.path), [['projectId']]);
-  t.regex(forged.message, /#entityType_/);
-  const other = validationError(() => Change.toStored({ ...example, entityType: 'b#entityId_c' }));
-  t.deepEqual(other.issues.map((issue) => issue.path), [['entityType']]);
-  const earlier = validationError(() => Change.toStored({ ...example, entityId: 'x#projectId_y' }));
-  t.deepEqual(earlier.issues.map((issue) => issue.path), [['entityId']]);
-});
-
-test("'#' and '$' alone are allowed in a multi-composite key value (change.projectId 'a#b')", (t) => {
-  // Design note (commit 0d5fe62): only '#<label>_' can forge a key, so 'a#b' is accepted.
-  const stored = Change.toStored({ ...Change.example, projectId: 'a#b', entityType: 'x$y', entityId: '#' });
-  t.is(stored.projectId, 'a#b');
-  t.is(stored.entityId, '#');
-});
-
-test("'#' and label sequences are allowed in a single-composite key (sequence.projectId)", (t) => {
-  t.is(Sequence.toStored({ projectId: 'a#b', value: 1 }).projectId, 'a#b');
-  t.is(Sequence.toStored({ projectId: 'a#projectId_b', value: 1 }).projectId, 'a#projectId_b');
-});
-
-test('property: every accepted (projectId, entityType, entityId) tuple has its own key (no forging)', (t) => {
-  const token = fc.constantFrom('a', 'b', '#', '_', '$', 'projectId', 'entityType', 'entityId', '#entityType', 'entityId_');
-  const value = fc.array(token, { minLength: 1, maxLength: 6 }).map((parts) => parts.join(''));
-  const prefix = '$tablekit#projectId_';
-  /** Reads the tuple back from the key by the first occurrence of each label (valid only when values cannot contain it). */
-  const parse = (key: string) => {
-    const rest = key.slice(prefix.length);
-    const typeAt = rest.indexOf('#entityType_');
-    const afterType = rest.slice(typeAt + '#entityType_'.length);
-    const idAt = afterType.indexOf('#entityId_');
-    return [rest.slice(0, typeAt), afterType.slice(0, idAt), afterType.slice(idAt + '#entityId_'.length)];
-  };
-  let accepted = 0;
-  fc.assert(
-    fc.property(value, value, value, (projectId, entityType, entityId) => {
-      try {
-        Change.checkKey({ projectId, entityType, entityId }, ['projectId', 'entityType', 'entityId']);
-      } catch {
-        return true;
-      }
-      accepted += 1;
-      const key = historyKey(projectId, entityType, entityId);
-      return key.startsWith(prefix) && JSON.stringify(parse(key)) === JSON.stringify([projectId, entityType, entityId]);
-    }),
-    { numRuns: 400, seed: 20260101 },
-  );
-  t.true(accepted > 100, `only ${accepted} tuples were accepted: the generator is too narrow`);
-});
-
-test('checkKey applies the same rules to ids and query composites', (t) => {
-  t.throws(() => Change.checkKey({ projectId: 'x#entityType_y', entityType: 'doc' }, ['projectId', 'entityType']), { instanceOf: RepositoryError });
-  t.throws(() => Change.checkKey({ projectId: '', entityType: 'doc' }, ['projectId', 'entityType']), { instanceOf: RepositoryError });
-  t.notThrows(() => Change.checkKey({ projectId: 'x#y', entityType: 'doc' }, ['projectId', 'entityType']));
-});
-
-const Numbered = defineEntity({
-  name: 'numbered',
-  schema: z.object({ id: z.string(), n: z.number(), size: z.number() }),
-  keys: { primary: { pk: ['id'], sk: ['n'] } },
-});
-
-test('number key composites must be non-negative safe integers', (t) => {
-  t.notThrows(() => Numbered.toStored({ id: 'a', n: 0, size: -1.5 }), 'a non-key number may be anything');
-  t.notThrows(() => Numbered.toStored({ id: 'a', n: Number.MAX_SAFE_INTEGER, size: 1 }));
-  for (const bad of [-1, 1.5, Number.MAX_SAFE_INTEGER + 1]) {
-    const error = validationError(() => Numbered.toStored({ id: 'a', n: bad, size: 1 }));
-    t.deepEqual(error.issues.map((issue) => issue.path), [['n']], String(bad));
-  }
-});
-
-// ---------------------------------------------------------------------------------------------
-// dates
-
-test('dates round-trip: toStored gives ISO strings (top level, nested, in lists and records), fromStored gives Dates', (t) => {
-  const Dated = defineEntity({
-    name: 'dated',
+const declared = (options: { unique?: Record<string, true | { normalise: (value: string) => string }>; hidden?: string[]; readOnly?: string[] }) => () =>
+  defineEntity({
+    name: 'declared',
     schema: z.object({
       id: z.string(),
+      email: z.string(),
+      rank: z.int(),
+      tier: z.enum(['free', 'paid']),
+      token: z.string().optional(),
+      nickname: z.string().nullable(),
+      flags: z.array(z.string()),
+      active: z.boolean(),
       at: z.date(),
-      maybe: z.date().optional(),
-      nothing: z.date().nullable(),
-      history: z.array(z.object({ when: z.date(), what: z.string() })),
-      byDay: z.record(z.string(), z.date()),
+      createdBy: z.string(),
     }),
-    keys: { primary: { pk: ['id'] } },
+    keys: { primary: { pk: ['id'] }, byTier: { index: 'gsi1', pk: ['tier'], sk: ['rank'] } },
+    timestamps: true,
+    // The options are typed by the schema's field names; these tests pass names the types refuse.
+    ...(options as object),
   });
-  const at = new Date('2026-03-04T05:06:07.089Z');
-  const later = new Date('2026-05-06T07:08:09.000Z');
-  const stored = Dated.toStored({ id: 'd', at, nothing: null, history: [{ when: later, what: 'x' }], byDay: { mon: at } });
-  t.is(stored.at, '2026-03-04T05:06:07.089Z');
-  t.is(stored.nothing, null);
-  t.false('maybe' in stored && stored.maybe !== undefined);
-  t.deepEqual(stored.history, [{ when: '2026-05-06T07:08:09.000Z', what: 'x' }]);
-  t.deepEqual(stored.byDay, { mon: '2026-03-04T05:06:07.089Z' });
 
-  const back = Dated.fromStored(JSON.parse(JSON.stringify(stored)) as Record<string, unknown>);
-  t.true(back.at instanceof Date);
-  t.is((back.at as Date).getTime(), at.getTime());
-  t.is(back.nothing, null);
-  const [entry] = back.history as { when: Date; what: string }[];
-  t.true(entry?.when instanceof Date);
-  t.is(entry?.when.getTime(), later.getTime());
-  t.is(((back.byDay as Record<string, Date>).mon as Date).getTime(), at.getTime());
-  t.is(back.id, 'd');
+test('valid declarations: unique (strings, numbers, enums), hidden optional fields, readOnly fields', (t) => {
+  const entity = declared({ unique: { email: { normalise: (value) => value.trim().toLowerCase() }, rank: true, tier: true }, hidden: ['token'], readOnly: ['createdBy', 'email'] })();
+  t.deepEqual(
+    entity.uniqueFields.map((unique) => unique.field),
+    ['email', 'rank', 'tier'],
+  );
+  t.is(entity.uniqueFields[0]?.normalise(' Ada@Example.COM '), 'ada@example.com');
+  t.is(entity.uniqueFields[1]?.normalise(42), '42');
+  t.deepEqual(entity.hiddenFields, ['token']);
+  // readOnly: the declared fields, the id attributes and createdAt.
+  t.deepEqual([...entity.readOnlyFields].sort(), ['createdAt', 'createdBy', 'email', 'id']);
+  t.deepEqual(User.hiddenFields, ['refreshTokenHash']);
+  t.deepEqual(
+    User.uniqueFields.map((unique) => unique.field),
+    ['email'],
+  );
 });
 
-test('a string where a date is expected is a validation error (dates are not coerced)', (t) => {
-  const error = validationError(() => Everything.toStored({ ...validEverything(), at: '2026-01-01T00:00:00.000Z' }));
-  t.deepEqual(error.issues.map((issue) => issue.path), [['at']]);
-});
+const badDeclarations: [string, Parameters<typeof declared>[0], RegExp][] = [
+  ['a hidden field that is required', { hidden: ['email'] }, /hidden field 'email' must be optional/],
+  ['a hidden id attribute', { hidden: ['id'] }, /hidden field 'id' is a key attribute/],
+  ['a hidden required secondary-index key', { hidden: ['rank'] }, /hidden field 'rank' must be optional/],
+  ['an unknown hidden field', { hidden: ['password'] }, /hidden field 'password' is not a schema field/],
+  ['a managed field as hidden', { hidden: ['updatedAt'] }, /hidden field 'updatedAt' is not a schema field/],
+  ['a unique boolean', { unique: { active: true } }, /unique field 'active' must be a string, number or enum/],
+  ['a unique list', { unique: { flags: true } }, /unique field 'flags' must be a string, number or enum/],
+  ['a unique date', { unique: { at: true } }, /unique field 'at' must be a string, number or enum/],
+  ['a unique nullable string', { unique: { nickname: true } }, /unique field 'nickname' must be a string, number or enum/],
+  ['an unknown unique field', { unique: { phone: true } }, /unique field 'phone' is not a schema field/],
+  ['a managed field as unique', { unique: { version: true } }, /unique field 'version' is not a schema field/],
+  ['a field both hidden and unique', { unique: { token: true }, hidden: ['token'] }, /'token' cannot be both hidden and unique/],
+  ['an unknown readOnly field', { readOnly: ['owner'] }, /readOnly field 'owner' is not a schema field/],
+  ['a managed field as readOnly', { readOnly: ['createdAt'] }, /readOnly field 'createdAt' is not a schema field/],
+];
+
+for (const [label, options, message] of badDeclarations) {
+  test(`declarations: ${label} is a SchemaDefinitionError naming the field`, (t) => {
+    const error = t.throws(declared(options), { instanceOf: SchemaDefinitionError });
+    t.regex(error?.message ?? '', message);
+    t.regex(error?.message ?? '', /Entity 'declared'/);
+  });
+}

@@ -5,7 +5,7 @@ import { compareDoc, generateAccessPatternDoc, writeDoc } from '../docs/index.ts
 import { startLocalDynamo } from '../local/index.ts';
 import { servicePatternUsage } from '../services/index.ts';
 import { listTables } from '../table/index.ts';
-import type { TableDefinition } from '../entity/index.ts';
+import type { BoundTable, TableDefinition } from '../entity/index.ts';
 import { runDemo } from './demo.ts';
 import { loadTable } from './load-table.ts';
 
@@ -34,7 +34,7 @@ function connectionOptions(command: Command): Command {
 
 function tableOptions(command: Command): Command {
   return command
-    .option('--module <path>', 'module exporting your table definition (default: the bundled entities)')
+    .option('--module <path>', 'module exporting your table definition, e.g. entities/table.ts (required)')
     .option('--export <name>', 'export name of the table definition in --module (default: its only table)');
 }
 
@@ -51,6 +51,12 @@ async function withConnection<T>(flags: ConnectionFlags, action: (connection: Co
 }
 
 const table = (flags: ConnectionFlags): Promise<TableDefinition> => loadTable(flags.module, flags.export);
+
+/** Loads the table definition BEFORE connecting: a missing --module never starts an embedded DynamoDB Local. */
+async function withTable<T>(flags: ConnectionFlags, action: (bound: BoundTable) => Promise<T>): Promise<T> {
+  const definition = await table(flags);
+  return withConnection(flags, (connection) => action(definition.bind(connection, flags.tableName ? { tableName: flags.tableName } : {})));
+}
 const print = (value: unknown) => console.log(typeof value === 'string' ? value : JSON.stringify(value, null, 2));
 
 export function buildProgram(): Command {
@@ -105,22 +111,14 @@ export function buildProgram(): Command {
   const tableCommand = program.command('table').description('manage the table (ensure | delete | describe | list)');
   tableOptions(connectionOptions(tableCommand.command('ensure')))
     .description('create the table if missing, wait until ACTIVE, enable TTL; fails if an existing table differs')
-    .action((flags: ConnectionFlags) =>
-      withConnection(flags, async (c) => print(await (await table(flags)).bind(c, { ...(flags.tableName ? { tableName: flags.tableName } : {}) }).ensure())),
-    );
+    .action((flags: ConnectionFlags) => withTable(flags, async (bound) => print(await bound.ensure())));
   tableOptions(connectionOptions(tableCommand.command('delete')))
     .description('delete the table')
-    .action((flags: ConnectionFlags) =>
-      withConnection(flags, async (c) => {
-        const bound = (await table(flags)).bind(c, { ...(flags.tableName ? { tableName: flags.tableName } : {}) });
-        print((await bound.delete()) ? `deleted ${bound.tableName}` : `${bound.tableName} did not exist`);
-      }),
-    );
+    .action((flags: ConnectionFlags) => withTable(flags, async (bound) => print((await bound.delete()) ? `deleted ${bound.tableName}` : `${bound.tableName} did not exist`)));
   tableOptions(connectionOptions(tableCommand.command('describe')))
     .description('show the live table: keys, indexes, stream, TTL, item count')
     .action((flags: ConnectionFlags) =>
-      withConnection(flags, async (c) => {
-        const bound = (await table(flags)).bind(c, { ...(flags.tableName ? { tableName: flags.tableName } : {}) });
+      withTable(flags, async (bound) => {
         const summary = await bound.describe();
         if (!summary) throw new Error(`table ${bound.tableName} does not exist (create it with: tablekit table ensure)`);
         print(summary);

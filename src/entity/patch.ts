@@ -22,7 +22,7 @@ export interface PatchPlan {
   readonly uniqueTouched: readonly string[];
 }
 
-type ZodDef = { type: string; innerType?: z.ZodType; element?: z.ZodType; valueType?: z.ZodType; checks?: { _zod: { def: Record<string, unknown> } }[] };
+type ZodDef = { type: string; format?: string; innerType?: z.ZodType; element?: z.ZodType; valueType?: z.ZodType; checks?: { _zod: { def: Record<string, unknown> } }[] };
 const defOf = (schema: unknown): ZodDef => (schema as { _zod: { def: ZodDef } })._zod.def;
 
 /** The schema under optional / default / nullable wrappers. */
@@ -113,7 +113,9 @@ export function planPatch(model: EntityModel, idValues: Item, patch: unknown, id
         if (shape?.kind === 'number') {
           if (typeof value !== 'number' || !Number.isFinite(value)) throw fieldIssue(field, 'add takes a finite number');
           const checks = checksOf(schema);
-          if (checks.some((check) => check.format === 'safeint') && !Number.isInteger(value)) throw fieldIssue(field, 'is an integer: add an integer');
+          // z.int() carries its format on the schema itself; z.number().int() as a check.
+          const integer = [defOf(schema).format, ...checks.map((check) => check.format)].some((format) => format === 'safeint' || format === 'int32' || format === 'uint32');
+          if (integer && !Number.isInteger(value)) throw fieldIssue(field, 'is an integer: add an integer');
           if (Math.abs(value) > Number.MAX_SAFE_INTEGER) throw fieldIssue(field, `add takes a number within ±${Number.MAX_SAFE_INTEGER}`);
           const guard = numberBoundsGuard(field, value, checks, name, id);
           if (guard) boundGuards.push(guard);

@@ -50,7 +50,8 @@ class EntityRepository {
   create(item: unknown, options?: { if?: unknown }) {
     return write(this.context, undefined, () => planCreate(this.context, item, options));
   }
-  add(identified: { id: unknown; object: unknown }, options?: { if?: unknown }) {
+  // async: a bad id rejects the returned promise instead of throwing synchronously.
+  async add(identified: { id: unknown; object: unknown }, options?: { if?: unknown }) {
     return this.create(this.context.model.withId(identified?.id, identified?.object), options);
   }
   save(aggregate: unknown, options?: { if?: unknown }) {
@@ -77,7 +78,7 @@ class EntityRepository {
     check: (id: unknown, condition: unknown) => () => planCheck(this.context, id, condition),
   };
 
-  addAll(items: readonly { id: unknown; object: unknown }[]) {
+  async addAll(items: readonly { id: unknown; object: unknown }[]) {
     return createAll(this.context, Array.isArray(items) ? items.map((item) => this.context.model.withId(item?.id, item?.object)) : items);
   }
   createAll(items: readonly unknown[]) {
@@ -97,7 +98,7 @@ class EntityRepository {
     const id = this.context.model.freshId(object as Item);
     return { id, object: updateObjectWithId ? updateObjectWithId(object, id) : object };
   }
-  addAutoIdentified(object: object, updateObjectWithId?: (object: object, id: unknown) => object) {
+  async addAutoIdentified(object: object, updateObjectWithId?: (object: object, id: unknown) => object) {
     return this.add(this.autoIdentify(object, updateObjectWithId));
   }
 

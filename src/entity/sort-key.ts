@@ -89,8 +89,11 @@ export function keyQuery(model: EntityModel, patternName: string, key: unknown):
         else bound = { op: 'lte', value: (bound.value as number) - 1 };
       }
       if (bound.op === 'between') {
-        const low = model.keys.format(field, bound.value);
-        const high = model.keys.format(field, bound.high);
+        // Compared as in the key: followed by the next composite's separator (`Lee Smith#` < `Lee#`).
+        const next = pattern.sk?.composites[equalCount + 1];
+        const separator = next ? `#${next.label}_` : '';
+        const low = model.keys.format(field, bound.value) + separator;
+        const high = model.keys.format(field, bound.high) + separator;
         if (compareStrings(low, high) > 0) throw RepositoryError.validation(name, [{ path: [field, 'between'], message: 'between: low is greater than high' }]);
       }
     }

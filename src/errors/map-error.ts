@@ -75,6 +75,9 @@ export function mapError(error: unknown, context: ErrorContext = {}): Repository
   }
   if (name === 'TransactionConflictException' || name === 'TransactionInProgressException') return make('conflict');
   if (throttlingNames.has(name)) return make('throttled', `DynamoDB throttled the request: ${message}`);
+  if (name === 'IdempotentParameterMismatchException') {
+    return make('validation', `this idempotency token was used for a different request: ${message}`);
+  }
   if (name === 'ValidationException' || name === 'ItemCollectionSizeLimitExceededException') {
     return make('validation', `DynamoDB rejected the request: ${message}`);
   }

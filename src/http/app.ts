@@ -30,6 +30,13 @@ export interface HttpApp {
 type Env = { Variables: { scope: KeyScope | undefined } };
 type Item = Record<string, unknown>;
 
+/** The versions an If-Match header accepts: undefined for any (no header, or `*`); [] when none can match. */
+function ifMatchVersions(header: string | undefined): number[] | undefined {
+  if (header === undefined || header.trim() === '*') return undefined;
+  const tags = header.split(',').map((tag) => tag.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1'));
+  return [...new Set(tags.filter((tag) => /^[1-9]\d{0,14}$/.test(tag)).map(Number))];
+}
+
 /** One app for Node and Lambda: the change log, users and video progress over JSON and SSE. */
 export function createHttpApp(store: Store, options: HttpAppOptions = {}): HttpApp {
   const keys = options.apiKeys ?? apiKeysFromEnv();
@@ -146,10 +153,15 @@ export function createHttpApp(store: Store, options: HttpAppOptions = {}): HttpA
     if (!admin(c)) return forbidden(c);
     const { userId } = c.req.valid('param');
     const patch = c.req.valid('json');
-    const ifMatch = c.req.header('if-match')?.trim();
-    // `If-Match: *` matches any current version (RFC 9110); otherwise the ETag is the version.
-    const expected = ifMatch === undefined || ifMatch === '*' ? undefined : Number(ifMatch.replace(/^W\//, '').replace(/"/g, ''));
-    if (expected !== undefined && (!Number.isSafeInteger(expected) || expected < 1)) return c.json(errorBody('validation', `If-Match must be a version ETag (got ${ifMatch})`), 400) as never;
+    // RFC 9110: `*` matches any current version; otherwise a list of ETags (the version, also weak
+    // or unquoted). A tag that is no version can never match: 412, like a stale one.
+    const versions = ifMatchVersions(c.req.header('if-match'));
+    let expected = versions?.[0];
+    if (versions !== undefined && versions.length !== 1) {
+      const current = await store.userService.get(userId);
+      if (!versions.includes(current.version)) return c.json(errorBody('conflict', `user '${userId}' is at version ${current.version}, If-Match names no such version`), 412) as never;
+      expected = current.version;
+    }
     const set = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
     if (set.email !== undefined) set.email = normaliseEmail(String(set.email));
     try {

@@ -129,6 +129,9 @@ function keyIssues(values: Record<string, unknown>, fields: readonly string[], s
       if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
         issues.push({ path: [field], message: 'key numbers must be non-negative safe integers' });
       }
+    } else if (kind === 'date') {
+      // z.date() key composites are validated Dates here (they are keyed by their ISO string).
+      if (!(value instanceof Date) || Number.isNaN(value.getTime())) issues.push({ path: [field], message: 'expected a valid Date' });
     } else if (typeof value !== 'string') {
       issues.push({ path: [field], message: `key values must be strings, received ${value === null ? 'null' : typeof value}` });
     } else if (value.length === 0) {
@@ -192,7 +195,7 @@ export function defineEntity<
   T extends boolean = false,
   V extends boolean = true,
   const H extends FieldName<S> = never,
->(options: EntityOptions<S, K, T, V, H>): EntityDefinition<S, K, T, V, H> {
+>(options: EntityOptions<S, K, T, V, H>): EntityDefinition<S, K, NoInfer<T>, NoInfer<V>, NoInfer<H>> {
   const { name, schema, keys } = options;
   if (!/^[A-Za-z][A-Za-z0-9]*$/.test(name)) throw new SchemaDefinitionError(`Entity name '${name}' must be alphanumeric`);
   const timestamps = (options.timestamps ?? false) as T;

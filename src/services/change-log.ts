@@ -145,6 +145,9 @@ export class ChangeLog {
     const window = candidates.slice(0, MAX_TRANSACTION_ITEMS - 1);
     const headIds = new Map(window.map(({ change }) => [entityKey(change), { projectId, entityType: String(change.entityType), entityId: String(change.entityId) }]));
     const found = await entities.changeHead.getMany([...headIds.values()]);
+    // Read apart from the sequence: a head past it means another append committed in between (its
+    // changes would collide with ours in one transaction); re-read and retry.
+    if (found.items.some((head) => head.latestSeq > current)) throw new LogMoved(projectId, undefined);
     const heads = new Map(found.items.map((head) => [entityKey(head), head as Item]));
 
     const group = planGroup(window, heads, MAX_TRANSACTION_ITEMS);

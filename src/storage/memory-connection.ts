@@ -1,4 +1,4 @@
-import { MemoryStorage, type MemoryKeySchema } from './memory.ts';
+import { MemoryStorage, type IdempotencyTokens, type MemoryKeySchema } from './memory.ts';
 
 /**
  * The in-memory twin of a DynamoDB connection: tables live in this object, and every table
@@ -20,12 +20,13 @@ export interface MemoryConnection {
 
 export function inMemory(): MemoryConnection {
   const tables = new Map<string, MemoryStorage>();
+  const tokens: IdempotencyTokens = new Map();
   return {
     kind: 'memory',
     source: 'memory',
     table(name, schema) {
       let table = tables.get(name);
-      if (!table) tables.set(name, (table = new MemoryStorage(name, schema)));
+      if (!table) tables.set(name, (table = new MemoryStorage(name, schema, tokens)));
       return table;
     },
     tableNames: () => [...tables.keys()].sort(),

@@ -27,6 +27,11 @@ const MAX_ITEM_BYTES = 400 * 1024;
 const MAX_PAGE_BYTES = 1024 * 1024;
 const MAX_TRANSACTION_ITEMS = 100;
 
+/** Idempotency tokens of successful transactions (ClientRequestToken): the request each stood for, until it expires. */
+export type IdempotencyTokens = Map<string, { request: string; expires: number }>;
+/** How long DynamoDB remembers a transaction's idempotency token. */
+const TOKEN_LIFETIME_MS = 10 * 60 * 1000;
+
 const invalid = (message: string) => new RepositoryError('validation', `DynamoDB rejected the request: ${message}`);
 
 /** What the DocumentClient would send for a value (undefined dropped), or a validation error where DynamoDB refuses it. */
@@ -72,6 +77,8 @@ export class MemoryStorage implements Storage {
   constructor(
     readonly tableName: string,
     private readonly schema: MemoryKeySchema,
+    /** Idempotency tokens of successful transactions, shared by the tables of a connection (DynamoDB scopes them to the account). */
+    private readonly tokens: IdempotencyTokens = new Map(),
   ) {}
 
   /** Every stored item (copies), for tests and tools. */
@@ -186,7 +193,8 @@ export class MemoryStorage implements Storage {
     const index = indexName === undefined ? this.schema.primary : this.schema.indexes[indexName];
     if (!index) throw invalid(`The table does not have the specified index: ${indexName}`);
     const { pk, sk } = this.schema.primary;
-    const order = [index.sk, pk, sk].filter((field): field is string => field !== undefined);
+    // A Scan (no index name) goes by primary key, the order its pages' start keys are compared in.
+    const order = (indexName === undefined ? [pk, sk] : [index.sk, pk, sk]).filter((field): field is string => field !== undefined);
     const items = [...this.items.values()].filter((item) => typeof item[index.pk] === 'string' && (!index.sk || typeof item[index.sk] === 'string') && match(item));
     items.sort((a, b) => {
       for (const field of order) {
@@ -199,7 +207,7 @@ export class MemoryStorage implements Storage {
     return { items, keyFields: indexName === undefined ? [pk, ...(sk ? [sk] : [])] : keyFields };
   }
 
-  private page(ordered: RawItem[], keyFields: string[], order: string[], forward: boolean, input: { limit?: number; startKey?: RawItem; filter?: Condition; projection?: readonly string[] }): RawPage {
+  private page(ordered: RawItem[], keyFields: string[], order: string[], forward: boolean, input: { limit?: number; startKey?: RawItem; filter?: Condition; projection?: readonly string[] }, end?: { name: string; value: string }): RawPage {
     let start = 0;
     if (input.startKey) {
       const startKey = input.startKey;
@@ -232,20 +240,28 @@ export class MemoryStorage implements Storage {
     const last = evaluated[evaluated.length - 1];
     return {
       items: evaluated.filter((item) => !input.filter || evaluate(input.filter, item)).map((item) => this.project(item, input.projection)),
-      lastKey: stoppedEarly && last ? Object.fromEntries(keyFields.map((field) => [field, last[field]])) : undefined,
+      lastKey: stoppedEarly && last && !(end && last[end.name] === end.value) ? Object.fromEntries(keyFields.map((field) => [field, last[field]])) : undefined,
     };
   }
 
   async query(input: QueryInput): Promise<RawPage> {
     if (input.limit !== undefined && (!Number.isInteger(input.limit) || input.limit < 1)) throw invalid('Limit must be a positive integer');
     if (input.consistent && input.indexName !== undefined) throw invalid('Consistent reads are not supported on global secondary indexes');
+    if (input.key.sk?.op === 'between' && compareStrings(input.key.sk.value, input.key.sk.high) > 0) {
+      throw invalid('Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound');
+    }
     const { items, keyFields } = this.ordered(input.indexName, (item) => matchesKey(input.key, item));
     if (!input.forward) items.reverse();
     const index = input.indexName === undefined ? this.schema.primary : this.schema.indexes[input.indexName];
     const { pk, sk } = this.schema.primary;
     const order = [index?.sk, pk, sk].filter((field): field is string => field !== undefined);
     if (input.startKey && input.startKey[input.key.pk.name] !== input.key.pk.value) throw invalid('The provided starting key is invalid: it does not match the query');
-    return this.page(items, keyFields, order, input.forward, input);
+    // DynamoDB (Local) ends a table Query without LastEvaluatedKey when the item that fills the Limit sits exactly on the
+    // inclusive end of the sort-key range in the direction read (<= or BETWEEN's high forward; >= or BETWEEN's low backward).
+    // Not on an index, where more items can share that sort key.
+    const range = input.key.sk;
+    const endValue = !range || input.indexName !== undefined ? undefined : input.forward ? (range.op === '<=' ? range.value : range.op === 'between' ? range.high : undefined) : range.op === '>=' || range.op === 'between' ? range.value : undefined;
+    return this.page(items, keyFields, order, input.forward, input, range && endValue !== undefined ? { name: range.name, value: endValue } : undefined);
   }
 
   async scan(input: ScanInput): Promise<RawPage> {
@@ -278,8 +294,16 @@ export class MemoryStorage implements Storage {
     return { requests: Math.ceil(requests.length / 25), retriedItems: 0 };
   }
 
-  async transactWrite(items: readonly TransactWriteItem[]): Promise<void> {
+  async transactWrite(items: readonly TransactWriteItem[], options: { token?: string } = {}): Promise<void> {
     if (items.length > MAX_TRANSACTION_ITEMS) throw invalid(`Member must have length less than or equal to ${MAX_TRANSACTION_ITEMS}`);
+    // Like DynamoDB: a token already used by a successful transaction makes the same request a no-op, and another request an error.
+    const token = options.token;
+    const request = token === undefined ? '' : fingerprint(this.tableName, items);
+    const used = token === undefined ? undefined : this.tokens.get(token);
+    if (used && used.expires > Date.now()) {
+      if (used.request === request) return;
+      throw Object.assign(new Error('Request parameters do not match the original request of this ClientRequestToken'), { name: 'IdempotentParameterMismatchException' });
+    }
     const plans = items.map((item) => {
       if ('put' in item) {
         const next = this.checkItem(item.put.item);
@@ -305,6 +329,7 @@ export class MemoryStorage implements Storage {
       const result = results[index] as { id: string; next: RawItem | undefined };
       this.store(result.id, result.next);
     });
+    if (token !== undefined) this.tokens.set(token, { request, expires: Date.now() + TOKEN_LIFETIME_MS });
   }
 
   async transactGet(keys: readonly RawItem[]): Promise<(RawItem | undefined)[]> {
@@ -325,6 +350,11 @@ export class MemoryStorage implements Storage {
     this.listeners.clear();
     this.delivery = this.delivery.then(() => listeners.forEach((listener) => listener.complete?.()));
   }
+}
+
+/** A transaction request as text, to tell a retry (the same request) from another one under the same token. */
+function fingerprint(tableName: string, items: readonly TransactWriteItem[]): string {
+  return JSON.stringify([tableName, items], (_key, value: unknown) => (value instanceof Set ? { set: [...value] } : value instanceof Uint8Array ? { binary: Buffer.from(value).toString('base64') } : value));
 }
 
 /** A stable hash for scan segments. */

@@ -113,7 +113,9 @@ export class EntityKeys {
       if (kind === 'number') {
         if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) issues.push({ path: [name], message: 'key numbers must be non-negative safe integers' });
       } else if (kind === 'date') {
-        if (!(value instanceof Date) || Number.isNaN(value.getTime())) issues.push({ path: [name], message: 'expected a valid Date' });
+        // A Date from the caller, or the ISO string of a stored item.
+        const time = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : Number.NaN;
+        if (Number.isNaN(time)) issues.push({ path: [name], message: 'expected a valid Date' });
       } else if (typeof value !== 'string') {
         issues.push({ path: [name], message: `key values must be strings, received ${value === null ? 'null' : typeof value}` });
       } else if (value.length === 0) {

@@ -1,5 +1,4 @@
-/** The dddart conformance suite against InMemoryRepository. */
-import { Aggregate, memoryBackend, productFactory } from './fixtures.ts';
+/** The dddart conformance suite against the in-memory twin (`inMemory()`, a fresh table per test). */
 import { dddartSuite } from './dddart.ts';
 
-dddartSuite(memoryBackend.name, productFactory(memoryBackend), () => memoryBackend.open(Aggregate));
+dddartSuite('memory');

@@ -1,26 +1,27 @@
 /**
- * Shared fixtures of the conformance suites: the entities, their table, and one factory per
- * backend. Every `open()` gives a repository over an EMPTY store (a fresh DynamoDB table, or a
- * fresh in-memory repository), so tests can run concurrently and `query()` sees only their items.
+ * Shared fixtures of the conformance suites: the entities, their tables, and a fresh table per
+ * test on either backend (DynamoDB Local or the in-memory twin), so tests run concurrently and
+ * `query()` sees only their own items.
  */
 import type { ExecutionContext } from 'ava';
 import { z } from 'zod';
 import {
-  createRepository,
+  connect,
   defineEntity,
   defineTable,
-  InMemoryRepository,
   RepositoryError,
-  type Connection,
+  type BindOptions,
+  type EntityMap,
   type InferInput,
-  type Repository,
   type RepositoryErrorCode,
-  type RepositoryOptions,
-  type RetryPolicy,
+  type TableDefinition,
 } from '../../src/index.ts';
-import { openTestTable } from '../support/db.ts';
+import { inMemory } from '../../src/testing.ts';
+import { openTable, uniqueTableName, type Backend, type TestTable } from '../support/db.ts';
 
-/** kiss's Product, with a GSI access pattern: every product of a name, ordered by id. */
+export { backends, type Backend } from '../support/db.ts';
+
+/** kiss's Product, with a GSI access pattern: every product of a name, ordered by id. Versioned by default. */
 export const Product = defineEntity({
   name: 'product',
   schema: z.object({
@@ -35,16 +36,6 @@ export const Product = defineEntity({
     byName: { index: 'gsi1', pk: ['name'], sk: ['id'] },
   },
   timestamps: true,
-  versioned: true,
-});
-
-/** A counter for the optimistic-locking tests. */
-export const Counter = defineEntity({
-  name: 'counter',
-  schema: z.object({ id: z.string().min(1), count: z.int().min(0) }),
-  keys: { primary: { pk: ['id'], sk: [] } },
-  timestamps: true,
-  versioned: true,
 });
 
 /** A dddart aggregate with every kind of field, for the round-trip property test. */
@@ -60,6 +51,9 @@ export const Aggregate = defineEntity({
     note: z.string().optional(),
     maybe: z.string().nullable(),
     tags: z.array(z.string()),
+    labels: z.set(z.string()),
+    points: z.set(z.number()),
+    blob: z.instanceof(Uint8Array),
     address: z.object({
       street: z.string(),
       zip: z.string().optional(),
@@ -67,13 +61,12 @@ export const Aggregate = defineEntity({
       geo: z.object({ lat: z.number(), lng: z.number() }),
     }),
     history: z.array(z.object({ at: z.date(), label: z.string(), done: z.boolean() })),
-    labels: z.record(z.string(), z.string()),
+    names: z.record(z.string(), z.string()),
     scores: z.record(z.string(), z.number()),
     milestones: z.record(z.string(), z.date()),
   }),
   keys: { primary: { pk: ['id'], sk: [] } },
   timestamps: true,
-  versioned: true,
 });
 
 /** A key of several attributes in one part (pk = tenantId + courseId): '#' in them could forge keys. */
@@ -87,86 +80,82 @@ export const Enrollment = defineEntity({
   }),
   keys: { primary: { pk: ['tenantId', 'courseId'], sk: ['studentId'] } },
   timestamps: true,
-  versioned: true,
 });
 
-/** One table for every fixture entity; no TTL and no streams, so tables are created quickly. */
-export const ConformanceTable = defineTable({
-  name: 'conformance',
-  entities: { product: Product, counter: Counter, aggregate: Aggregate, enrollment: Enrollment },
-  ttlAttribute: false,
-  streams: false,
+/**
+ * Every kind of attribute a patch or a condition can touch, and a pattern with a sort key of two
+ * composites (brand, then price), for the bad-input tests.
+ */
+export const Gadget = defineEntity({
+  name: 'gadget',
+  schema: z.object({
+    id: z.string().min(1),
+    category: z.string().min(1),
+    brand: z.string().min(1),
+    price: z.int().min(0),
+    stock: z.int().min(0).default(0),
+    label: z.string().default(''),
+    tags: z.set(z.string()).default(new Set()),
+    notes: z.array(z.string()).max(3).default([]),
+    nickname: z.string().optional(),
+  }),
+  keys: {
+    primary: { pk: ['id'] },
+    byCategory: { index: 'gsi1', pk: ['category'], sk: ['brand', 'price'] },
+  },
+  timestamps: true,
 });
+
+const entities = { product: Product, aggregate: Aggregate, enrollment: Enrollment, gadget: Gadget } as const;
+
+/** One table for every fixture entity; no TTL and no stream, so tables are created quickly. */
+export const ConformanceTable = defineTable({ name: 'conformance', entities, ttlAttribute: false, streams: false });
 
 /** The same table with its DynamoDB Stream on (NEW_AND_OLD_IMAGES), for the streaming tests. */
-export const StreamingConformanceTable = defineTable({
-  name: 'conformance-streams',
-  entities: { product: Product, counter: Counter, aggregate: Aggregate, enrollment: Enrollment },
-  ttlAttribute: false,
-});
+export const StreamingConformanceTable = defineTable({ name: 'conformance-streams', entities, ttlAttribute: false });
 
-export type FixtureEntity = typeof Product | typeof Counter | typeof Aggregate | typeof Enrollment;
+export type ConformanceEntities = typeof ConformanceTable.entities;
+export type Handle = TestTable<ConformanceEntities>;
 
-export interface RepoHandle<E extends FixtureEntity> {
-  repo: Repository<E>;
-  /** The DynamoDB connection (undefined in memory): for fault injection. */
-  connection: Connection | undefined;
-  dispose(): Promise<void>;
+/**
+ * A definition bound to a fresh table with bind options (retry budgets): DynamoDB Local through
+ * DYNAMODB_ENDPOINT, or a fresh in-memory twin.
+ */
+export async function openBound<E extends EntityMap>(backend: Backend, definition: TableDefinition<E>, label: string, options: BindOptions): Promise<TestTable<E>> {
+  const connection = backend === 'memory' ? inMemory() : await connect();
+  const table = definition.bind(connection, { ...options, tableName: uniqueTableName(label) });
+  await table.ensure();
+  return {
+    connection,
+    table,
+    async dispose() {
+      table.closeStreams();
+      if (backend === 'dynamodb') await table.delete();
+      await connection.close();
+    },
+  };
 }
 
-export interface OpenOptions extends RepositoryOptions {
-  /** Retries of unprocessed batch items (DynamoDB only). */
-  batchRetry?: Partial<RetryPolicy>;
-  /** A table with its stream enabled, for stream()/streamQuery() (DynamoDB only; memory always streams). */
+export interface OpenOptions {
+  /** A table with its stream on, for stream() / streamQuery() (the twin always has its feed). */
   streams?: boolean;
+  bind?: BindOptions;
 }
 
-export interface Backend {
-  readonly name: 'dynamo' | 'memory';
-  /** A repository over an empty store. */
-  open<E extends FixtureEntity>(entity: E, options?: OpenOptions): Promise<RepoHandle<E>>;
+/** A fresh, empty conformance table on `backend`. */
+export function openConformance(backend: Backend, options: OpenOptions = {}): Promise<Handle> {
+  const definition = options.streams ? StreamingConformanceTable : ConformanceTable;
+  const label = options.streams ? 'conf-live' : 'conf';
+  return options.bind ? openBound(backend, definition, label, options.bind) : openTable(backend, definition, label);
 }
 
-export const dynamoBackend: Backend = {
-  name: 'dynamo',
-  async open<E extends FixtureEntity>(entity: E, options: OpenOptions = {}): Promise<RepoHandle<E>> {
-    const { streams, ...repositoryOptions } = options;
-    const opened = streams ? await openTestTable(StreamingConformanceTable, `conf-live-${entity.name}`) : await openTestTable(ConformanceTable, `conf-${entity.name}`);
-    const repo = createRepository(entity, { table: opened.table, ...repositoryOptions });
-    return {
-      repo,
-      connection: opened.connection,
-      async dispose() {
-        await repo.dispose();
-        await opened.dispose();
-      },
-    };
-  },
-};
-
-export const memoryBackend: Backend = {
-  name: 'memory',
-  async open<E extends FixtureEntity>(entity: E, options: OpenOptions = {}): Promise<RepoHandle<E>> {
-    const { batchRetry: _ignored, streams: _always, ...repositoryOptions } = options;
-    const repo = new InMemoryRepository(entity, repositoryOptions);
-    return { repo, connection: undefined, dispose: () => repo.dispose() };
-  },
-};
-
-/** The factory the kiss and dddart suites take: an empty Product repository (`streams: true` for the streaming tests). */
-export type ProductRepoFactory = (options?: { streams?: boolean }) => Promise<{ repo: Repository<typeof Product>; dispose(): Promise<void> }>;
-
-export const productFactory =
-  (backend: Backend): ProductRepoFactory =>
-  (options = {}) =>
-    backend.open(Product, options);
-
-/** Runs `body` with a fresh repository and always disposes it. */
-export async function withRepo<R extends { dispose(): Promise<void> }, T>(factory: () => Promise<R>, body: (handle: R) => Promise<T>): Promise<T> {
-  const handle = await factory();
+/** Runs `body` on a fresh table and always ends its streams and drops it. */
+export async function withTable<T>(backend: Backend, body: (handle: Handle) => Promise<T>, options: OpenOptions = {}): Promise<T> {
+  const handle = await openConformance(backend, options);
   try {
     return await body(handle);
   } finally {
+    handle.table.closeStreams();
     await handle.dispose();
   }
 }
@@ -195,7 +184,7 @@ export function identified(input: ProductInput = product()): { id: string; objec
 /** The user-visible fields of a stored item (managed fields dropped). */
 export function withoutManaged<T extends object>(item: T): Omit<T, 'createdAt' | 'updatedAt' | 'version'> {
   const { createdAt: _c, updatedAt: _u, version: _v, ...rest } = item as T & { createdAt?: unknown; updatedAt?: unknown; version?: unknown };
-  return rest as Omit<T, 'createdAt' | 'updatedAt' | 'version'>;
+  return rest;
 }
 
 /** Asserts that `run` rejects with a RepositoryError of `code`, and returns it. */
@@ -209,4 +198,3 @@ export async function rejectsWith(t: ExecutionContext, run: Promise<unknown> | (
 export const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 export const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-

@@ -1,5 +1,8 @@
 /** The kiss conformance suite against DynamoDB Local (a fresh table per test). */
-import { dynamoBackend, productFactory } from './fixtures.ts';
+import { kissLiveSuite } from './kiss-live.ts';
+import { kissQuerySuite } from './kiss-query.ts';
 import { kissSuite } from './kiss.ts';
 
-kissSuite(dynamoBackend.name, productFactory(dynamoBackend));
+kissSuite('dynamodb');
+kissQuerySuite('dynamodb');
+kissLiveSuite('dynamodb');

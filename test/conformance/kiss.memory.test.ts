@@ -1,5 +1,8 @@
-/** The kiss conformance suite against InMemoryRepository. */
-import { memoryBackend, productFactory } from './fixtures.ts';
+/** The kiss conformance suite against the in-memory twin (`inMemory()`, a fresh table per test). */
+import { kissLiveSuite } from './kiss-live.ts';
+import { kissQuerySuite } from './kiss-query.ts';
 import { kissSuite } from './kiss.ts';
 
-kissSuite(memoryBackend.name, productFactory(memoryBackend));
+kissSuite('memory');
+kissQuerySuite('memory');
+kissLiveSuite('memory');

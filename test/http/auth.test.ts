@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import test from 'ava';
-import { request, SseReader, startServer, type Served } from './server.ts';
+import { request, SseReader, startServer, type ChangeJson, type ErrorJson, type PageJson, type Served, type StatsJson, type UserJson } from './server.ts';
 
 const alphaKey = `alpha-${randomUUID()}`;
 const adminKey = `admin-${randomUUID()}`;
@@ -42,7 +42,7 @@ test('no key or a wrong key → 401 on change-log and user routes', async (t) =>
   ];
   for (const [method, path, json] of routes) {
     for (const key of [undefined, wrongKey, '']) {
-      const res = await request(`${url}${path}`, { method, ...(json ? { json } : {}), ...(key !== undefined ? { key } : {}) });
+      const res = await request<ErrorJson>(`${url}${path}`, { method, ...(json ? { json } : {}), ...(key !== undefined ? { key } : {}) });
       t.is(res.status, 401, `${method} ${path} key=${key === undefined ? 'none' : key === '' ? 'empty' : 'wrong'}`);
       t.is(res.body?.error?.code, 'unauthorized');
     }
@@ -51,7 +51,7 @@ test('no key or a wrong key → 401 on change-log and user routes', async (t) =>
   const basic = await request(`${url}/projects/alpha/changes`, { headers: { authorization: `Basic ${alphaKey}` } });
   t.is(basic.status, 401);
   // Nothing was written by the unauthenticated POSTs.
-  t.deepEqual((await request(`${url}/projects/${p}/changes`, { key: adminKey })).body.items, []);
+  t.deepEqual((await request<PageJson<ChangeJson>>(`${url}/projects/${p}/changes`, { key: adminKey })).body.items, []);
 });
 
 test('a scoped key works on its project (write, read, history, stats, live) and via X-API-Key', async (t) => {
@@ -60,7 +60,7 @@ test('a scoped key works on its project (write, read, history, stats, live) and 
   t.is((await request(`${url}/projects/alpha/changes`, { key: alphaKey })).status, 200);
   t.is((await request(`${url}/projects/alpha/entities/doc/d1/history`, { key: alphaKey })).status, 200);
   t.is((await request(`${url}/projects/alpha/stats`, { key: alphaKey })).status, 200);
-  const viaHeader = await request(`${url}/projects/alpha/changes`, { headers: { 'x-api-key': alphaKey } });
+  const viaHeader = await request<PageJson<ChangeJson>>(`${url}/projects/alpha/changes`, { headers: { 'x-api-key': alphaKey } });
   t.is(viaHeader.status, 200);
   t.true(viaHeader.body.items.length >= 1);
   const live = await fetch(`${url}/projects/alpha/changes/live`, { headers: { authorization: `Bearer ${alphaKey}` } });
@@ -81,23 +81,23 @@ test('a scoped key on another project → 403 and nothing read or written', asyn
     ['GET', `/projects/${beta}/changes/live`],
   ];
   for (const [method, path, json] of attempts) {
-    const res = await request(`${url}${path}`, { method, ...(json ? { json } : {}), key: alphaKey });
+    const res = await request<ErrorJson>(`${url}${path}`, { method, ...(json ? { json } : {}), key: alphaKey });
     t.is(res.status, 403, `${method} ${path}`);
     t.is(res.body?.error?.code, 'forbidden');
   }
-  const changes = await request(`${url}/projects/${beta}/changes`, { key: adminKey });
+  const changes = await request<PageJson<ChangeJson>>(`${url}/projects/${beta}/changes`, { key: adminKey });
   t.is(changes.status, 200);
   t.deepEqual(changes.body.items, []);
-  const stats = await request(`${url}/projects/${beta}/stats`, { key: adminKey });
+  const stats = await request<StatsJson>(`${url}/projects/${beta}/stats`, { key: adminKey });
   t.is(stats.status, 200);
   t.is(stats.body.total, 0);
 });
 
 test('a scoped key on user and progress routes → 403 and nothing written', async (t) => {
   const address = `scoped-${randomUUID().slice(0, 8)}@example.com`;
-  const registered = await request(`${url}/users`, { method: 'POST', json: { email: 'admin-made-' + address, firstName: 'A', lastName: 'B' }, key: adminKey });
+  const registered = await request<UserJson>(`${url}/users`, { method: 'POST', json: { email: 'admin-made-' + address, firstName: 'A', lastName: 'B' }, key: adminKey });
   t.is(registered.status, 201);
-  const userId = registered.body.userId as string;
+  const userId = registered.body.userId;
   const attempts: [string, string, unknown?][] = [
     ['POST', '/users', { email: address, firstName: 'A', lastName: 'B' }],
     ['GET', `/users/${userId}`],
@@ -113,29 +113,29 @@ test('a scoped key on user and progress routes → 403 and nothing written', asy
     t.is(res.status, 403, `${method} ${path}`);
   }
   t.is((await request(`${url}/users?email=${encodeURIComponent(address)}`, { key: adminKey })).status, 404);
-  const user = await request(`${url}/users/${userId}`, { key: adminKey });
+  const user = await request<UserJson>(`${url}/users/${userId}`, { key: adminKey });
   t.is(user.status, 200);
   t.is(user.body.firstName, 'A');
-  t.deepEqual((await request(`${url}/users/${userId}/progress`, { key: adminKey })).body.items, []);
+  t.deepEqual((await request<PageJson<unknown>>(`${url}/users/${userId}/progress`, { key: adminKey })).body.items, []);
 });
 
 test('the admin key can do everything', async (t) => {
   const p = `any-${randomUUID().slice(0, 8)}`;
   t.is((await request(`${url}/projects/${p}/changes`, { method: 'POST', json: change, key: adminKey })).status, 201);
   t.is((await request(`${url}/projects/alpha/changes`, { method: 'POST', json: { ...change, entityId: 'admin' }, key: adminKey })).status, 201);
-  t.is((await request(`${url}/projects/${p}/changes`, { key: adminKey })).body.items.length, 1);
+  t.is((await request<PageJson<ChangeJson>>(`${url}/projects/${p}/changes`, { key: adminKey })).body.items.length, 1);
   t.is((await request(`${url}/projects/${p}/entities/doc/d1/history`, { key: adminKey })).status, 200);
-  t.is((await request(`${url}/projects/${p}/stats`, { key: adminKey })).body.total, 1);
+  t.is((await request<StatsJson>(`${url}/projects/${p}/stats`, { key: adminKey })).body.total, 1);
   const email = `admin-${randomUUID().slice(0, 8)}@example.com`;
-  const user = await request(`${url}/users`, { method: 'POST', json: { email, firstName: 'A', lastName: 'B' }, key: adminKey });
+  const user = await request<UserJson>(`${url}/users`, { method: 'POST', json: { email, firstName: 'A', lastName: 'B' }, key: adminKey });
   t.is(user.status, 201);
-  const id = user.body.userId as string;
+  const id = user.body.userId;
   t.is((await request(`${url}/users/${id}`, { key: adminKey })).status, 200);
-  t.is((await request(`${url}/users?email=${encodeURIComponent(email)}`, { key: adminKey })).body.userId, id);
+  t.is((await request<UserJson>(`${url}/users?email=${encodeURIComponent(email)}`, { key: adminKey })).body.userId, id);
   t.is((await request(`${url}/users/${id}`, { method: 'PATCH', json: { lastName: 'C' }, headers: { 'if-match': '"1"' }, key: adminKey })).status, 200);
   t.is((await request(`${url}/users/${id}/progress/v1`, { method: 'PUT', json: { positionSeconds: 1, durationSeconds: 10 }, key: adminKey })).status, 200);
-  t.is((await request(`${url}/users/${id}/progress`, { key: adminKey })).body.items.length, 1);
-  t.is((await request(`${url}/users/${id}/continue-watching`, { key: adminKey })).body.items.length, 1);
+  t.is((await request<PageJson<unknown>>(`${url}/users/${id}/progress`, { key: adminKey })).body.items.length, 1);
+  t.is((await request<PageJson<unknown>>(`${url}/users/${id}/continue-watching`, { key: adminKey })).body.items.length, 1);
   t.is((await request(`${url}/users/${id}`, { method: 'DELETE', key: adminKey })).status, 204);
   const live = await fetch(`${url}/projects/${p}/changes/live`, { headers: { authorization: `Bearer ${adminKey}` } });
   t.is(live.status, 200);
@@ -143,10 +143,10 @@ test('the admin key can do everything', async (t) => {
 });
 
 test('/health and /openapi.json need no key', async (t) => {
-  const health = await request(`${url}/health`);
+  const health = await request<{ status: string }>(`${url}/health`);
   t.is(health.status, 200);
   t.is(health.body.status, 'ok');
-  const doc = await request(`${url}/openapi.json`);
+  const doc = await request<{ paths: Record<string, unknown> }>(`${url}/openapi.json`);
   t.is(doc.status, 200);
   t.truthy(doc.body.paths['/users/{userId}']);
   // Also with a wrong key.

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import test from 'ava';
 import { uniqueTableName } from '../support/db.ts';
-import { deleteTable } from './server.ts';
+import { deleteTable, type ChangeJson, type ErrorJson, type PageJson } from './server.ts';
 
 const tableName = uniqueTableName('http-lambda');
 process.env.TABLEKIT_TABLE = tableName;
@@ -70,10 +70,10 @@ const context = {
   getRemainingTimeInMillis: () => 30_000,
 } as unknown as Context;
 
-async function invoke(event: Event): Promise<{ statusCode: number; headers: Record<string, string>; json: any }> {
+async function invoke<T = ErrorJson>(event: Event): Promise<{ statusCode: number; headers: Record<string, string>; json: T }> {
   const result = (await handler(event, context)) as unknown as Result;
   const text = result.isBase64Encoded ? Buffer.from(result.body, 'base64').toString('utf8') : result.body;
-  return { statusCode: result.statusCode, headers: result.headers ?? {}, json: text ? JSON.parse(text) : undefined };
+  return { statusCode: result.statusCode, headers: result.headers ?? {}, json: (text ? JSON.parse(text) : undefined) as T };
 }
 
 test.after.always(async () => {
@@ -81,7 +81,7 @@ test.after.always(async () => {
 });
 
 test('POST then GET /projects/x/changes through the Lambda handler (HTTP API v2 events)', async (t) => {
-  const posted = await invoke(
+  const posted = await invoke<{ changes: ChangeJson[] }>(
     httpApiEvent('POST', '/projects/x/changes', {
       body: [
         { entityType: 'doc', entityId: 'd1', operation: 'create', data: { title: 'Draft' } },
@@ -91,28 +91,28 @@ test('POST then GET /projects/x/changes through the Lambda handler (HTTP API v2 
   );
   t.is(posted.statusCode, 201, JSON.stringify(posted.json));
   t.deepEqual(
-    posted.json.changes.map((c: { seq: number; projectId: string }) => [c.projectId, c.seq]),
+    posted.json.changes.map((c) => [c.projectId, c.seq]),
     [
       ['x', 1],
       ['x', 2],
     ],
   );
 
-  const listed = await invoke(httpApiEvent('GET', '/projects/x/changes'));
+  const listed = await invoke<PageJson<ChangeJson>>(httpApiEvent('GET', '/projects/x/changes'));
   t.is(listed.statusCode, 200);
   t.regex(listed.headers['content-type'] ?? '', /application\/json/);
   t.deepEqual(
-    listed.json.items.map((c: { seq: number; operation: string; data: unknown }) => [c.seq, c.operation, c.data]),
+    listed.json.items.map((c) => [c.seq, c.operation, c.data]),
     [
       [1, 'create', { title: 'Draft' }],
       [2, 'update', { title: 'Final' }],
     ],
   );
 
-  const since = await invoke(httpApiEvent('GET', '/projects/x/changes', { query: 'since=1&limit=10' }));
+  const since = await invoke<PageJson<ChangeJson>>(httpApiEvent('GET', '/projects/x/changes', { query: 'since=1&limit=10' }));
   t.is(since.statusCode, 200);
   t.deepEqual(
-    since.json.items.map((c: { seq: number }) => c.seq),
+    since.json.items.map((c) => c.seq),
     [2],
   );
 });
@@ -120,11 +120,11 @@ test('POST then GET /projects/x/changes through the Lambda handler (HTTP API v2 
 test('errors and health through the Lambda handler: 400 with issues, 404, 200', async (t) => {
   const invalid = await invoke(httpApiEvent('POST', '/projects/x/changes', { body: { entityType: 'doc', entityId: 'd', operation: 'nope', data: {} } }));
   t.is(invalid.statusCode, 400);
-  t.true(invalid.json.error.issues.length > 0);
+  t.true((invalid.json.error.issues ?? []).length > 0);
   const unknown = await invoke(httpApiEvent('GET', `/users/${randomUUID()}`));
   t.is(unknown.statusCode, 404);
   t.is(unknown.json.error.code, 'notFound');
-  const health = await invoke(httpApiEvent('GET', '/health'));
+  const health = await invoke<{ status: string; table: string }>(httpApiEvent('GET', '/health'));
   t.is(health.statusCode, 200);
   t.deepEqual(health.json, { status: 'ok', table: tableName });
 });

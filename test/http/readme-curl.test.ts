@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCaptured, type CapturedRun } from '../support/process.ts';
 import test from 'ava';
-import { request, root, startServer, type Served } from './server.ts';
+import { request, root, startServer, type ChangeJson, type Served } from './server.ts';
 
 let server: Served;
 
@@ -27,8 +27,19 @@ function bash(script: string, env: Record<string, string>): Promise<CapturedRun>
 }
 
 /** Splits `{...}{...}rest` into the JSON documents at the start and the rest. */
-function leadingJsonDocuments(text: string): { documents: Record<string, any>[]; rest: string } {
-  const documents: Record<string, any>[] = [];
+/** What the README's curl examples print: change lists, change pages and users. */
+interface Printed {
+  changes?: ChangeJson[];
+  items?: ChangeJson[];
+  userId?: string;
+  email?: string;
+  firstName?: string;
+  lastName?: string;
+  refreshTokenHash?: string;
+}
+
+function leadingJsonDocuments(text: string): { documents: Printed[]; rest: string } {
+  const documents: Printed[] = [];
   let i = 0;
   while (text[i] === '{') {
     let depth = 0;
@@ -47,7 +58,7 @@ function leadingJsonDocuments(text: string): { documents: Record<string, any>[];
       }
     }
     if (end < 0) break;
-    documents.push(JSON.parse(text.slice(i, end)) as Record<string, any>);
+    documents.push(JSON.parse(text.slice(i, end)) as Printed);
     i = end;
     while (text[i] === '\n') i++;
   }
@@ -73,23 +84,13 @@ test('the README curl examples run against tablekit serve and print what they pr
   const { documents, rest: sse } = leadingJsonDocuments(out);
   t.is(documents.length, 5, out);
   const [appended, since, history, registered, found] = documents;
-  t.deepEqual(
-    appended?.changes.map((c: { seq: number }) => c.seq),
-    [1, 2],
-  );
-  t.deepEqual(
-    since?.items.map((c: { seq: number; data: unknown }) => [c.seq, c.data]),
-    [[2, { title: 'Final' }]],
-  );
-  t.deepEqual(
-    history?.items.map((c: { seq: number; operation: string }) => [c.seq, c.operation]),
-    [
-      [1, 'create'],
-      [2, 'update'],
-    ],
-  );
+  t.deepEqual(appended?.changes?.map((c) => c.seq), [1, 2]);
+  t.deepEqual(since?.items?.map((c) => [c.seq, c.data]), [[2, { title: 'Final' }]]);
+  t.deepEqual(history?.items?.map((c) => [c.seq, c.operation]), [[1, 'create'], [2, 'update']]);
   t.like(registered, { email: 'grace@example.com', firstName: 'Grace', lastName: 'Hopper' });
   t.is(found?.userId, registered?.userId);
+  t.truthy(found?.userId);
+  t.false(out.includes('refreshTokenHash'), 'no user response carries the hidden hash');
 
   // The live feed resumed after Last-Event-ID: 1 → only seq 2.
   t.regex(sse, /^id: 2$/m);
@@ -98,6 +99,6 @@ test('the README curl examples run against tablekit serve and print what they pr
   t.regex(sse, /^data: \{.*"seq":2/m);
 
   // And the server agrees.
-  const stats = await request(`${server.url}/projects/demo/stats`);
+  const stats = await request<{ latestSeq: number }>(`${server.url}/projects/demo/stats`);
   t.is(stats.body.latestSeq, 2);
 });

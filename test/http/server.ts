@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request as httpRequest, type Agent } from 'node:http';
-import { AppTable } from '../../entities/index.ts';
+import { AppTable, openStore, type Store } from '../../entities/index.ts';
 import { connect } from '../../src/index.ts';
 import { uniqueTableName } from '../support/db.ts';
 
@@ -64,6 +64,16 @@ export async function startServer(label: string, env: Record<string, string> = {
   };
 }
 
+/** Runs `work` with a store of its own on a served table (to arrange state the HTTP API has no route for). */
+export async function withStore<T>(tableName: string, work: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore({ tableName, ensureTable: false });
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
 export async function deleteTable(tableName: string): Promise<void> {
   const connection = await connect();
   try {
@@ -73,14 +83,57 @@ export async function deleteTable(tableName: string): Promise<void> {
   }
 }
 
-export interface JsonResponse {
-  status: number;
-  headers: Headers;
-  body: any;
+/** The JSON shapes of the API's responses, as the tests read them. */
+export interface ChangeJson {
+  projectId: string;
+  seq: number;
+  entityType: string;
+  entityId: string;
+  operation: string;
+  timestamp: string;
+  data: Record<string, unknown>;
+  outdatedBy?: number;
+}
+export interface PageJson<T> {
+  items: T[];
+  cursor?: string;
+}
+export interface UserJson {
+  userId: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  isActive: boolean;
+  version: number;
+}
+export interface ProgressJson {
+  userId: string;
+  videoId: string;
+  positionSeconds: number;
+  durationSeconds: number;
+  completed: boolean;
+}
+export interface StatsJson {
+  total: number;
+  latestSeq: number;
+  outdated: number;
+  byEntityType: Record<string, number>;
+  byOperation: Record<string, number>;
+}
+export interface ErrorJson {
+  error: { code: string; message: string; issues?: { path: (string | number)[]; message: string }[] };
 }
 
-/** fetch + JSON body (undefined for an empty body). */
-export async function request(url: string, init: RequestInit & { json?: unknown; key?: string } = {}): Promise<JsonResponse> {
+/** A response with its parsed JSON body, typed as the caller expects it (undefined for an empty body, the text if not JSON). */
+export interface JsonResponse<T> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+/** fetch + JSON body. */
+export async function request<T = unknown>(url: string, init: RequestInit & { json?: unknown; key?: string } = {}): Promise<JsonResponse<T>> {
   const { json, key, headers, ...rest } = init;
   const h = new Headers(headers);
   if (json !== undefined) h.set('content-type', 'application/json');
@@ -95,7 +148,7 @@ export async function request(url: string, init: RequestInit & { json?: unknown;
       body = text;
     }
   }
-  return { status: response.status, headers: response.headers, body };
+  return { status: response.status, headers: response.headers, body: body as T, text };
 }
 
 export interface SseEvent {

@@ -1,10 +1,16 @@
 /**
  * GET /projects/:p/changes/live over real HTTP: history then live as SSE, resume with
- * Last-Event-ID while changes keep being appended, and streams ending on SIGTERM.
+ * Last-Event-ID while changes keep being appended, streams ending on SIGTERM (`tablekit serve`
+ * on DynamoDB Local), and a history of more than 1,000 changes (a server on a socket over the
+ * in-memory twin, where 1,050 changes are written in milliseconds).
  */
 import { randomUUID } from 'node:crypto';
+import { serve } from '@hono/node-server';
 import test from 'ava';
-import { changeInputs, request, SseReader, startServer, type Served, type SseEvent } from './server.ts';
+import { openStore } from '../../entities/index.ts';
+import { createHttpApp, parseApiKeys } from '../../src/http/index.ts';
+import { inMemory } from '../../src/testing.ts';
+import { changeInputs, request, SseReader, startServer, type ChangeJson, type Served, type SseEvent } from './server.ts';
 
 let server: Served;
 
@@ -18,10 +24,10 @@ test.after.always(async () => {
 
 const project = () => `live-${randomUUID().slice(0, 8)}`;
 
-async function append(p: string, n: number, prefix = 'e') {
-  const res = await request(`${server.url}/projects/${p}/changes`, { method: 'POST', json: changeInputs(n, prefix) });
-  if (res.status !== 201) throw new Error(`append → ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body.changes as { seq: number }[];
+async function append(p: string, n: number, prefix = 'e'): Promise<ChangeJson[]> {
+  const res = await request<{ changes: ChangeJson[] }>(`${server.url}/projects/${p}/changes`, { method: 'POST', json: changeInputs(n, prefix) });
+  if (res.status !== 201) throw new Error(`append → ${res.status} ${res.text}`);
+  return res.body.changes;
 }
 
 async function openLive(url: string, p: string, options: { since?: number; lastEventId?: string; signal?: AbortSignal } = {}) {
@@ -87,21 +93,21 @@ test('?since=n starts after n; Last-Event-ID overrides since; an invalid Last-Ev
 test('reconnecting with Last-Event-ID resumes at n+1 with no duplicate and no gap while changes keep coming', async (t) => {
   const p = project();
   await append(p, 5, 'pre');
-  const total = 5 + 40;
+  const total = 5 + 15;
   // A writer appending one change at a time for the whole test.
   const writer = (async () => {
-    for (let i = 0; i < 40; i++) await append(p, 1, `w${i}-`);
+    for (let i = 0; i < 15; i++) await append(p, 1, `w${i}-`);
   })();
 
   const first = new SseReader(await openLive(server.url, p));
-  const seen = await first.take(12);
+  const seen = await first.take(8);
   await first.cancel();
   const lastId = seen.at(-1)?.id;
-  t.is(lastId, '12');
+  t.is(lastId, '8');
 
   const second = new SseReader(await openLive(server.url, p, { lastEventId: lastId ?? '' }));
   t.teardown(() => second.cancel());
-  const rest = await second.take(total - 12);
+  const rest = await second.take(total - 8);
   await writer;
 
   const all = [...ids(seen), ...ids(rest)];
@@ -114,15 +120,18 @@ test('reconnecting with Last-Event-ID resumes at n+1 with no duplicate and no ga
   t.deepEqual(ids(await third.take(1)), [total + 1]);
 });
 
-test('SIGTERM ends open SSE streams (the client sees end of stream) and the server exits 0', async (t) => {
-  const own = await startServer('http-sse-term');
+test('SIGTERM ends open SSE streams (the client sees end of stream) and the server exits 0; without keys --host 0.0.0.0 is bound to 127.0.0.1', async (t) => {
+  const own = await startServer('http-sse-term', {}, ['--host', '0.0.0.0']);
   try {
+    t.regex(own.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    t.regex(own.log(), /binding to 127\.0\.0\.1 instead of 0\.0\.0\.0/);
     const p = project();
     const res = await request(`${own.url}/projects/${p}/changes`, { method: 'POST', json: changeInputs(2) });
     t.is(res.status, 201);
     const readers = await Promise.all([openLive(own.url, p), openLive(own.url, p, { since: 1 })]).then((responses) => responses.map((r) => new SseReader(r)));
-    t.deepEqual(ids(await readers[0]!.take(2)), [1, 2]);
-    t.deepEqual(ids(await readers[1]!.take(1)), [2]);
+    const [first, second] = readers;
+    t.deepEqual(ids((await first?.take(2)) ?? []), [1, 2]);
+    t.deepEqual(ids((await second?.take(1)) ?? []), [2]);
     const code = own.stop();
     for (const reader of readers) {
       // Only keep-alive comments could come before the end; any event or a reset fails.
@@ -134,7 +143,40 @@ test('SIGTERM ends open SSE streams (the client sees end of stream) and the serv
     }
     t.is(await code, 0, own.log());
     t.regex(own.log(), /SIGTERM: draining/);
+    await t.throwsAsync(fetch(`${own.url}/health`), undefined, 'the server no longer listens');
   } finally {
     await own.dispose();
   }
+});
+
+test('the SSE feed follows a project past a history of 1,050 changes (regression: it stopped after 1,000): every id once, in order, then live', async (t) => {
+  const connection = inMemory();
+  const store = await openStore({ connection, tableName: `sse-long-${randomUUID().slice(0, 8)}` });
+  const http = createHttpApp(store, { apiKeys: parseApiKeys(undefined) });
+  const listening = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const started = serve({ fetch: http.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started));
+  });
+  t.teardown(async () => {
+    http.closeLiveStreams();
+    (listening as unknown as { closeAllConnections(): void }).closeAllConnections();
+    await new Promise((resolve) => listening.close(resolve));
+    await store.close();
+  });
+  const address = listening.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const p = project();
+  await store.changeLog.appendMany(p, range(1, 1_050).map((n) => ({ entityType: 'doc', entityId: `d-${n % 5}`, operation: 'update', data: { n } })));
+
+  const reader = new SseReader(await openLive(url, p));
+  t.teardown(() => reader.cancel());
+  const history = await reader.take(1_050);
+  t.deepEqual(ids(history), range(1, 1_050));
+  t.true(history.every((event) => (JSON.parse(event.data) as ChangeJson).seq === Number(event.id)));
+  // Resuming in the middle of the long history works too.
+  const resumed = new SseReader(await openLive(url, p, { lastEventId: '990' }));
+  t.teardown(() => resumed.cancel());
+  t.deepEqual(ids(await resumed.take(60)), range(991, 1_050));
+  await store.changeLog.append(p, { entityType: 'doc', entityId: 'live', operation: 'create', data: {} });
+  t.deepEqual(ids(await reader.take(1)), [1_051]);
+  t.deepEqual(ids(await resumed.take(1)), [1_051]);
 });

@@ -1,6 +1,7 @@
 /** Entities and a stream-enabled table shared by the stream tests (each test binds its own physical table). */
 import { z } from 'zod';
 import { defineEntity, defineTable, type InferInput } from '../../src/index.ts';
+import { openTable, type Backend, type TestTable } from '../support/db.ts';
 
 /** A versioned note with a GSI access pattern: an owner's notes ordered by id. */
 export const Note = defineEntity({
@@ -20,13 +21,14 @@ export const Note = defineEntity({
   versioned: true,
 });
 
-/** Another entity with the same id attribute, so the same id value exists in both. */
+/** Another entity with the same id attribute, so the same id value exists in both; `secret` is hidden. */
 export const Tag = defineEntity({
   name: 'tag',
-  schema: z.object({ id: z.string().min(1), label: z.string() }),
+  schema: z.object({ id: z.string().min(1), label: z.string(), secret: z.string().optional() }),
   keys: { primary: { pk: ['id'], sk: [] } },
   timestamps: true,
   versioned: true,
+  hidden: ['secret'],
 });
 
 /** An entity with typed fields that need decoding (dates, nested objects, an empty map). */
@@ -59,3 +61,21 @@ export const note = (id: string, overrides: Partial<InferInput<typeof Note>> = {
   n: 0,
   ...overrides,
 });
+
+export type StreamEntities = (typeof StreamTable)['entities'];
+
+const opened: TestTable<StreamEntities>[] = [];
+
+/** A fresh StreamTable on the backend; every one is disposed by `disposeTables()` (call it in test.after.always). */
+export async function streamTable(backend: Backend, label: string): Promise<TestTable<StreamEntities>> {
+  const handle = await openTable(backend, StreamTable, `${label}-${backend}`);
+  opened.push(handle);
+  return handle;
+}
+
+export async function disposeTables(): Promise<void> {
+  for (const handle of opened.splice(0)) {
+    handle.table.closeStreams();
+    await handle.dispose().catch(() => undefined);
+  }
+}

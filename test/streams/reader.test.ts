@@ -10,31 +10,28 @@
  */
 import test, { type ExecutionContext } from 'ava';
 import { DynamoDBStreamsClient, ExpiredIteratorException, LimitExceededException } from '@aws-sdk/client-dynamodb-streams';
-import { createRepository, defaultRetryPolicy, RepositoryError } from '../../src/index.ts';
+import { RepositoryError } from '../../src/index.ts';
+import { defaultRetryPolicy } from '../../src/retry/index.ts';
 import { streamReaderFor, type StreamReader } from '../../src/streams/index.ts';
-import { openTestTable, type TestTable } from '../support/db.ts';
-import { Note, note, StreamTable } from './entities.ts';
-import { range, record, unsubscribeAll, eventually, sleep } from './support.ts';
+import { disposeTables, note, streamTable } from './entities.ts';
+import { eventually, range, record, unsubscribeAll } from './support.ts';
 
-type Entities = (typeof StreamTable)['entities'];
 type AnyRecord = Record<string, unknown>;
 type Next = (args: { input: AnyRecord }) => Promise<{ output: AnyRecord }>;
 type Middleware = (next: Next, context: { commandName?: string }) => Next;
 
-const opened: TestTable<Entities>[] = [];
 test.after.always(async () => {
   unsubscribeAll();
-  for (const handle of opened) await handle.dispose().catch(() => undefined);
+  await disposeTables();
 });
 
 async function fixture(label: string) {
-  const handle = await openTestTable(StreamTable, label);
-  opened.push(handle);
-  const notes = createRepository(Note, { table: handle.table });
-  const reader = () => streamReaderFor(handle.connection.client, handle.table.tableName);
-  return { ...handle, notes, reader };
+  const handle = await streamTable('dynamodb', label);
+  const connection = handle.connection;
+  if (!('client' in connection)) throw new Error('a DynamoDB table');
+  const reader = () => streamReaderFor(connection.client, handle.table.tableName);
+  return { ...handle, notes: handle.table.entities.note, reader };
 }
-
 
 function streamsClientOf(t: ExecutionContext, reader: StreamReader): DynamoDBStreamsClient {
   const client = (reader as unknown as { streamsClient?: unknown }).streamsClient;
@@ -108,8 +105,8 @@ test('a subscriber on a table that was empty when it subscribed gets the first w
   await results.count(1);
   t.deepEqual(results.values, [[]]);
   // The other table is written after the reader positioned itself on the empty table's shard, then the empty table.
-  await busy.notes.add({ id: 'elsewhere', object: note('elsewhere') });
-  const first = await empty.notes.add({ id: 'first', object: note('first') });
+  await busy.notes.create(note('elsewhere'));
+  const first = await empty.notes.create(note('first'));
   await results.count(2);
   t.deepEqual(results.values[1], [first]);
   t.is(results.error, undefined);
@@ -118,7 +115,7 @@ test('a subscriber on a table that was empty when it subscribed gets the first w
 
 test('an iterator that expires after records were delivered is re-acquired after the last one: nothing lost, nothing repeated', async (t) => {
   const { notes, reader } = await fixture('reader-expired');
-  await notes.add({ id: 'x', object: note('x') });
+  await notes.create(note('x'));
   const single = record(notes.stream('x'));
   await single.count(1);
   const faults = injector(t, reader());
@@ -151,7 +148,7 @@ test('an iterator that expires after records were delivered is re-acquired after
 
 test('an iterator that expires before the reader saw any record of the shard loses no write made in between', async (t) => {
   const { notes, reader } = await fixture('reader-expired-fresh');
-  await notes.add({ id: 'y', object: note('y') });
+  await notes.create(note('y'));
   const single = record(notes.stream('y'));
   await single.count(1);
   const faults = injector(t, reader());
@@ -176,7 +173,7 @@ test('an iterator that expires before the reader saw any record of the shard los
 
 test('throttled GetRecords calls are retried within the budget: every record once, no error', async (t) => {
   const { notes, reader } = await fixture('reader-throttled');
-  await notes.add({ id: 'z', object: note('z') });
+  await notes.create(note('z'));
   const single = record(notes.stream('z'));
   const results = record(notes.streamQuery());
   await Promise.all([single.count(1), results.count(1)]);
@@ -206,7 +203,7 @@ test('throttled GetRecords calls are retried within the budget: every record onc
 
 test("GetRecords throttled beyond the retry budget fails the subscribers with 'throttled' and the reader stops", async (t) => {
   const { notes, reader } = await fixture('reader-throttled-out');
-  await notes.add({ id: 'w', object: note('w') });
+  await notes.create(note('w'));
   const single = record(notes.stream('w'));
   await single.count(1);
   const faults = injector(t, reader());

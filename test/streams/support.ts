@@ -9,8 +9,11 @@ export interface Subscribable<T> {
   subscribe(observer: Observer<T>): () => void;
 }
 
-/** How long a test waits for an expected emission before it fails with a description of what arrived. */
-export const WAIT_MS = 60_000;
+/**
+ * How long a test waits for an expected emission before it fails with a description of what
+ * arrived: generous for a busy machine (stream polling backs off to 250 ms), far below ava's timeout.
+ */
+export const WAIT_MS = 30_000;
 
 /** Every recorder still subscribed, so a file's after.always hook can end them even when a test failed early. */
 const open = new Set<Recorder<unknown>>();
@@ -24,6 +27,8 @@ export class Recorder<T> {
   readonly values: T[] = [];
   error: unknown = undefined;
   completed = false;
+  /** The subscription is live: every write acknowledged from now on will be delivered. */
+  started = false;
   /** Calls of next/error/complete after the stream ended or was unsubscribed (must stay 0). */
   lateCalls = 0;
   readonly unsubscribe: () => void;
@@ -32,6 +37,10 @@ export class Recorder<T> {
 
   constructor(stream: Subscribable<T>) {
     const stop = stream.subscribe({
+      start: () => {
+        this.started = true;
+        this.notify();
+      },
       next: (value) => {
         if (this.ended || this.unsubscribed) this.lateCalls++;
         this.values.push(value);
@@ -91,6 +100,11 @@ export class Recorder<T> {
       this.waiters.add(check);
       check();
     });
+  }
+
+  /** The subscription is live (LiveStream's `start`): writes from now on are delivered. */
+  live(timeoutMs?: number): Promise<void> {
+    return this.until((r) => r.started, 'the subscription to go live', timeoutMs);
   }
 
   /** At least `n` emissions. */

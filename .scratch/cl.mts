@@ -1,0 +1,10 @@
+import { openStore } from '../entities/index.ts';
+const store = await openStore({ tableName: `scratch-${Date.now()}` });
+const p = 'p';
+let t0 = Date.now();
+for (let i = 0; i < 20; i++) await store.changeLog.append(p, { entityType: 'doc', entityId: `d${i % 5}`, operation: 'update', data: {} });
+console.log('serial 20 appends', Date.now() - t0, 'ms');
+t0 = Date.now();
+await Promise.all([0, 1, 2, 3].map(async () => { for (let i = 0; i < 20; i++) await store.changeLog.append(p, { entityType: 'doc', entityId: `d${i % 5}`, operation: 'update', data: {} }); }));
+console.log('4x20 concurrent', Date.now() - t0, 'ms', store.changeLog.counters);
+await store.table.delete(); await store.close();

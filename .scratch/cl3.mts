@@ -1,0 +1,15 @@
+import { openStore } from '../entities/index.ts';
+const store = await openStore({ tableName: `scratch-${Date.now()}` });
+const r = (n: number) => Array.from({ length: n }, (_, i) => i);
+let t0 = performance.now();
+await store.changeLog.appendMany('long', r(1050).map((i) => ({ entityType: 'doc', entityId: `d-${i % 5}`, operation: 'update' as const, data: { i } })));
+console.log('appendMany 1050', (performance.now() - t0).toFixed(0), store.changeLog.counters);
+t0 = performance.now();
+let n = 0;
+for await (const page of store.changeLog.paginate('long', 0, { pageSize: 1000 })) n += page.length;
+console.log('read', n, (performance.now() - t0).toFixed(0));
+t0 = performance.now();
+const before = { ...store.changeLog.counters };
+await Promise.all(['a', 'b', 'c', 'd'].map(async (w) => { for (let round = 0; round < 8; round++) { const batch = round % 2 === 1 && round < 7 ? r(5) : [0]; await store.changeLog.appendMany('busy', batch.map((p) => ({ entityType: 'doc', entityId: `doc-${(round * 5 + p) % 7}`, operation: 'update' as const, data: {} }))); } }));
+console.log('4 writers', (performance.now() - t0).toFixed(0), store.changeLog.counters, before);
+await store.table.delete(); await store.close();

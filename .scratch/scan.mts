@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { defineEntity, defineTable } from '../src/index.ts';
+import { inMemory } from '../src/testing.ts';
+const Item = defineEntity({ name: 'item', schema: z.object({ id: z.string(), n: z.int() }), keys: { primary: { pk: ['id'], sk: [] } } });
+const T = defineTable({ name: 't', entities: { item: Item } });
+const table = T.bind(inMemory());
+await table.ensure();
+for (let i = 0; i < 10; i++) await table.entities.item.create({ id: `id-${i}`, n: i });
+const seen: string[] = [];
+let cursor: string | undefined;
+do { const page = await table.entities.item.page(undefined, { limit: 3, ...(cursor ? { cursor } : {}) }); seen.push(...page.items.map((i) => i.id)); cursor = page.cursor; } while (cursor && seen.length < 100);
+console.log(seen.length, new Set(seen).size, seen.join(' '));
+const raw = await table.storage.scan({});
+console.log(raw.items.slice(0, 3).map((i) => [i.pk, i.sk]));

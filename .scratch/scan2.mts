@@ -1,0 +1,12 @@
+import { z } from 'zod';
+import { defineEntity, defineTable } from '../src/index.ts';
+import { inMemory } from '../src/testing.ts';
+const Item = defineEntity({ name: 'item', schema: z.object({ g: z.string(), id: z.string() }), keys: { primary: { pk: ['g'], sk: ['id'] } } });
+const T = defineTable({ name: 't', entities: { item: Item } });
+const table = T.bind(inMemory());
+await table.ensure();
+for (let i = 0; i < 10; i++) await table.entities.item.create({ g: `g-${i % 3}`, id: `id-${9 - i}` });
+const seen: string[] = [];
+let cursor: string | undefined;
+do { const page = await table.entities.item.page(undefined, { limit: 3, ...(cursor ? { cursor } : {}) }); seen.push(...page.items.map((i) => `${i.g}/${i.id}`)); cursor = page.cursor; } while (cursor && seen.length < 100);
+console.log(seen.length, new Set(seen).size, seen.join(' '));
