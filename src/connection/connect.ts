@@ -6,8 +6,10 @@ import { disposeStreamReaders } from '../streams/index.ts';
 export type ConnectionSource = 'client' | 'explicit' | 'environment' | 'embedded';
 
 export interface ConnectOptions {
-  /** A ready client; tablekit uses it as is and never destroys it. */
+  /** A ready client; tablekit uses it as is, never changes its settings and never destroys it. */
   client?: DynamoDBClient;
+  /** A ready DocumentClient (its client is used; its marshalling options stay yours, tablekit keeps its own). */
+  documentClient?: DynamoDBDocumentClient;
   /** DynamoDB endpoint, e.g. http://127.0.0.1:8000 for DynamoDB Local. */
   endpoint?: string;
   region?: string;
@@ -16,7 +18,7 @@ export interface ConnectOptions {
   clientConfig?: DynamoDBClientConfig;
   /** Options for the embedded DynamoDB Local used when nothing else is configured. */
   embedded?: LocalDynamoOptions;
-  /** Environment to read (default process.env); handy in tests. */
+  /** Environment to read (default process.env): endpoint, region AND credentials come from it. */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -51,8 +53,17 @@ export const translateConfig = {
   unmarshallOptions: { wrapNumbers: false },
 } as const;
 
+/**
+ * tablekit's own DocumentClient over a client. The SDK's DocumentClient writes its marshalling
+ * options onto the client's config object, which every DocumentClient of that client shares:
+ * building ours on a copy of the config leaves the caller's DocumentClients as they were.
+ */
+function documentClientOf(client: Pick<DynamoDBClient, 'config' | 'middlewareStack'>): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from({ config: { ...client.config }, middlewareStack: client.middlewareStack } as DynamoDBClient, translateConfig);
+}
+
 function wrap(client: DynamoDBClient, source: ConnectionSource, endpoint: string | undefined, region: string, owned: boolean, local?: LocalDynamo): Connection {
-  const doc = DynamoDBDocumentClient.from(client, translateConfig);
+  const doc = documentClientOf(client);
   let closed: Promise<void> | undefined;
   return {
     client,
@@ -72,7 +83,9 @@ function wrap(client: DynamoDBClient, source: ConnectionSource, endpoint: string
 }
 
 function clientFor(endpoint: string | undefined, region: string, options: ConnectOptions): DynamoDBClient {
-  const credentials = options.credentials ?? (endpoint && isLoopback(endpoint) && !hasEnvCredentials(options.env) ? localCredentials : undefined);
+  const environment = options.env ?? process.env;
+  const hasEnvCredentials = Boolean(environment.AWS_ACCESS_KEY_ID && environment.AWS_SECRET_ACCESS_KEY);
+  const credentials = options.credentials ?? envCredentials(options.env) ?? (endpoint && isLoopback(endpoint) && !hasEnvCredentials ? localCredentials : undefined);
   return new DynamoDBClient({
     ...options.clientConfig,
     region,
@@ -81,8 +94,14 @@ function clientFor(endpoint: string | undefined, region: string, options: Connec
   });
 }
 
-function hasEnvCredentials(env: NodeJS.ProcessEnv = process.env): boolean {
-  return Boolean(env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY);
+/**
+ * Credentials from the environment tablekit was given. For an explicit `env` they are passed to
+ * the client, so that env — not process.env — governs them; otherwise the SDK's default chain
+ * (env, shared files, IAM role) resolves them itself.
+ */
+function envCredentials(env: NodeJS.ProcessEnv | undefined): DynamoDBClientConfig['credentials'] | undefined {
+  if (!env?.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY) return undefined;
+  return { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) };
 }
 
 /**
@@ -93,9 +112,10 @@ function hasEnvCredentials(env: NodeJS.ProcessEnv = process.env): boolean {
 export async function connect(options: ConnectOptions = {}): Promise<Connection> {
   const env = options.env ?? process.env;
   const envRegion = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  if (options.client) {
-    const region = (await options.client.config.region()) ?? LOCAL_REGION;
-    return wrap(options.client, 'client', options.endpoint, region, false);
+  const given = options.client ?? (options.documentClient as unknown as DynamoDBClient | undefined);
+  if (given) {
+    const region = (await given.config.region()) ?? LOCAL_REGION;
+    return wrap(given, 'client', options.endpoint, region, false);
   }
   if (options.endpoint || options.region) {
     const region = options.region ?? envRegion ?? LOCAL_REGION;
