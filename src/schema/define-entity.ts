@@ -144,6 +144,15 @@ function keyIssues(values: Record<string, unknown>, fields: readonly string[], s
   return issues;
 }
 
+/** zod issues as ours; an unknown key is named in the path, one issue per key. */
+function zodIssues(issues: readonly z.core.$ZodIssue[], prefix: (string | number)[]): ValidationIssue[] {
+  return issues.flatMap((issue) => {
+    const path = [...prefix, ...issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part))];
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: [...path, key], message: 'unknown attribute (not in the schema)' }));
+    return [{ path, message: issue.message }];
+  });
+}
+
 /** DynamoDB nests lists and maps at most 32 levels deep. */
 const MAX_DEPTH = 32;
 
@@ -228,7 +237,7 @@ export function defineEntity<
   const toStored = (input: unknown, id?: unknown) => {
     const result = itemSchema.safeParse(input);
     if (!result.success) {
-      const issues = result.error.issues.map((issue) => ({ path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: issue.message }));
+      const issues = zodIssues(result.error.issues, []);
       throw RepositoryError.validation(name, issues, id);
     }
     checkKey(result.data, allKeyFields, id);
@@ -252,7 +261,7 @@ export function defineEntity<
     if (!fieldSchema) throw RepositoryError.validation(name, [{ path: [field], message: `'${field}' is not an attribute of ${name}` }], id);
     const result = fieldSchema.safeParse(value);
     if (!result.success) {
-      throw RepositoryError.validation(name, result.error.issues.map((issue) => ({ path: [field, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], message: issue.message })), id);
+      throw RepositoryError.validation(name, zodIssues(result.error.issues, [field]), id);
     }
     const issues: ValidationIssue[] = [];
     valueIssues(result.data, [field], issues);
