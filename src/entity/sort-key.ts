@@ -78,6 +78,13 @@ export function keyQuery(model: EntityModel, patternName: string, key: unknown):
     if (bound.op === 'beginsWith') {
       if (kind === 'number' || typeof bound.value !== 'string' || bound.value === '') throw RepositoryError.validation(name, [{ path: [field, 'beginsWith'], message: 'beginsWith takes a non-empty string and works on string keys' }]);
       model.keys.check({ [field]: bound.value }, [field]);
+      // Before another composite, a prefix ending in the start of its separator (`Lee#`, `Lee#fi`) would match `Lee` too.
+      const next = pattern.sk?.composites[equalCount + 1];
+      const separator = next ? `#${next.label}_` : '';
+      const prefix = bound.value;
+      if ([...separator].some((_, length) => length > 0 && prefix.endsWith(separator.slice(0, length)))) {
+        throw RepositoryError.validation(name, [{ path: [field, 'beginsWith'], message: `a prefix of '${field}' cannot end with '${separator.slice(0, -1)}' or its start (it separates '${field}' from '${next?.name}' in the key)` }]);
+      }
     } else {
       const values = bound.op === 'between' ? [bound.value, bound.high] : [bound.value];
       values.forEach((operand) => model.keys.check({ [field]: operand === undefined ? null : operand }, [field]));

@@ -3,7 +3,7 @@ import type { EntityDefinition, InferInput, InferItem, InferStored } from '../sc
 import type { RetryPolicy } from '../retry/index.ts';
 import type { RawItem, Storage } from '../storage/index.ts';
 import type { EntityContext } from './context.ts';
-import { mapped, MAX_TRANSACTION_ITEMS, runAll } from './operations.ts';
+import { mapped, MAX_TRANSACTION_ITEMS, runAll, type Operation } from './operations.ts';
 import type { InferId, Patch, PatchOptions, Where, WriteOptions } from './types.ts';
 import { notFound, retrying } from './support.ts';
 import { planCheck, planCreate, planDelete, planPatchWrite, planSave, type PlannedWrite } from './writes.ts';
@@ -58,6 +58,36 @@ export function transactionReader(context: EntityContext): TransactionReader<Ent
 
 const TOKEN = /^[\x21-\x7e]{1,36}$/;
 
+/** How long DynamoDB remembers an idempotency token (ClientRequestToken). */
+const TOKEN_LIFETIME_MS = 10 * 60 * 1000;
+/**
+ * The operations first sent under each token, per storage: a retry with the same token sends
+ * the SAME request (timestamps and versions included), as DynamoDB's idempotency requires,
+ * instead of planning it again with a new `updatedAt`.
+ */
+const sentUnderToken = new WeakMap<Storage, Map<string, { operations: Operation[]; fingerprint: string; expires: number }>>();
+
+const managedTimes = new Set(['createdAt', 'updatedAt']);
+
+/** What a request asks for, leaving out the times tablekit stamps on it (they change on every call). */
+function fingerprint(operations: readonly Operation[]): string {
+  return JSON.stringify(operations, (key, value: unknown) => {
+    if (managedTimes.has(key)) return '*';
+    if (value && typeof value === 'object' && managedTimes.has(String((value as { name?: unknown }).name)) && 'value' in value) return { ...value, value: '*' };
+    if (value instanceof Set) return [...value];
+    if (value instanceof Uint8Array) return [...value];
+    return value;
+  });
+}
+
+function rememberedFor(storage: Storage): Map<string, { operations: Operation[]; fingerprint: string; expires: number }> {
+  let byToken = sentUnderToken.get(storage);
+  if (!byToken) sentUnderToken.set(storage, (byToken = new Map()));
+  const now = Date.now();
+  for (const [key, entry] of byToken) if (entry.expires <= now) byToken.delete(key);
+  return byToken;
+}
+
 /**
  * Writes on any entities of the table, all or nothing: one TransactWriteItems of up to 100 items
  * (unique claims included). A failed condition names its entity and id; a transaction cancelled
@@ -69,10 +99,18 @@ export async function transactWrite(storage: Storage, conflictRetry: RetryPolicy
   }
   if (token !== undefined && (typeof token !== 'string' || !TOKEN.test(token))) throw RepositoryError.validation('transaction', [{ path: ['token'], message: 'an idempotency token is 1 to 36 printable ASCII characters' }]);
   if (writes.length === 0) return;
+  const remembered = token === undefined ? undefined : rememberedFor(storage);
   await retrying(conflictRetry, 'transaction', undefined, async () => {
-    const planned = await Promise.all(writes.map((write) => write.plan()));
-    const operations = planned.flatMap((write) => write.operations);
-    if (operations.length > MAX_TRANSACTION_ITEMS) throw new RepositoryError('validation', `a transaction takes at most ${MAX_TRANSACTION_ITEMS} items (this one has ${operations.length}, unique claims included)`);
+    const planned = (await Promise.all(writes.map((write) => write.plan()))).flatMap((write) => write.operations);
+    if (planned.length > MAX_TRANSACTION_ITEMS) throw new RepositoryError('validation', `a transaction takes at most ${MAX_TRANSACTION_ITEMS} items (this one has ${planned.length}, unique claims included)`);
+    let operations = planned;
+    if (token !== undefined && remembered) {
+      // The same request again (a retry): send exactly what was sent first, times included.
+      const print = fingerprint(planned);
+      const earlier = remembered.get(token);
+      if (earlier?.fingerprint === print) operations = earlier.operations;
+      else if (!earlier) remembered.set(token, { operations, fingerprint: print, expires: Date.now() + TOKEN_LIFETIME_MS });
+    }
     await runAll(storage, operations, token);
   });
 }

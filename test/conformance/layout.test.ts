@@ -90,3 +90,32 @@ test('the raw items: ElectroDB keys, padded number composites, ISO dates, a spar
     ]);
   }
 });
+
+test("ElectroDB's own entities (table.electro) read what tablekit wrote, on the same client; in memory there are none", async (t) => {
+  const handle = await openTable('dynamodb', Layout, 'layout-electro');
+  try {
+    await handle.table.entities.listing.createAll(listings);
+    const electro = handle.table.electro.entities.listing;
+    if (!electro) return t.fail('no ElectroDB entity for listing');
+    const read = (await electro.get({ id: 'l-1' }).go()) as { data: Record<string, unknown> | null };
+    t.is(read.data?.id, 'l-1');
+    t.is(read.data?.price, 1999);
+    t.is(read.data?.listedAt, '2026-01-02T03:04:05.678Z');
+    const byCategory = electro.query.byCategory;
+    if (!byCategory) return t.fail('no byCategory query on the ElectroDB entity');
+    const page = (await byCategory({ category: 'lamps' }).go()) as { data: Record<string, unknown>[] };
+    t.deepEqual(
+      page.data.map((item) => item.id),
+      ['l-2', 'l-1'],
+      'ordered by the padded price',
+    );
+  } finally {
+    await handle.dispose();
+  }
+  const memory = await openTable('memory', Layout, 'layout-electro');
+  try {
+    t.throws(() => memory.table.electro, { message: /DynamoDB connection/ });
+  } finally {
+    await memory.dispose();
+  }
+});

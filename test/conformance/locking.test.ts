@@ -69,6 +69,8 @@ for (const backend of backends) {
 
     test(name('20 concurrent update() increments end at exactly 20'), (t) =>
       withCounters(backend, async (table) => {
+        t.is(Counters.entities[entity].versioned, versioned);
+        t.is(Counters.entities[entity].timestamps, timestamps);
         const repo = api(table, entity);
         const created = await repo.create({ id: 'hits', n: 0 });
         let updaterCalls = 0;

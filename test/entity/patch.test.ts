@@ -177,7 +177,7 @@ both('50 concurrent patch(id, { add: { views: 1 } }) end at exactly 50', Shop, a
   const stored = await products.get('p1');
   t.is(stored.views, 50);
   t.is(stored.version, 51);
-});
+}, { maxAttempts: 8 });
 
 both("bounds: add keeps numbers within min/max, append keeps lists within .max(n); a violation is validation and changes nothing", Shop, async (t, { table }) => {
   const products = table.entities.product;

@@ -145,6 +145,7 @@ both("strings follow the built keys' UTF-8 byte order: 'Lee Smith' sorts before 
   t.deepEqual(await read({ last: { between: ['Le', 'Lee'] } }), ['Le/Eve', 'Lee Smith/Cy', 'Lee/Ann', 'Lee/Bob']);
   t.deepEqual(await read({ last: { between: ['Lee Smith', 'Lee'] } }), ['Lee Smith/Cy', 'Lee/Ann', 'Lee/Bob'], 'between takes its bounds in key order');
   await fails(t, people.find.primary({ teamId: 't', last: { between: ['Lee', 'Lee Smith'] } }), 'validation', { entity: 'person', fields: ['last'] });
+  await fails(t, people.find.primary({ teamId: 't', last: { beginsWith: 'Lee#fi' } }), 'validation', { fields: ['last'] });
   t.deepEqual(await read({ last: 'Lee', first: { gt: 'Ann' } }), ['Lee/Bob']);
   t.deepEqual(await read({ last: 'Lee', first: { lt: 'Bob' } }), ['Lee/Ann']);
   t.deepEqual(await read({ last: 'Lee', first: { lte: 'Bob' } }, 'desc'), ['Lee/Bob', 'Lee/Ann']);

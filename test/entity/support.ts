@@ -4,8 +4,8 @@
  * checked as RepositoryErrors with their code, entity, id and the fields they name.
  */
 import test, { type ExecutionContext } from 'ava';
-import { RepositoryError, type BoundTable, type Connection, type EntityMap, type RepositoryErrorCode, type TableDefinition } from '../../src/index.ts';
-import { backends, openTable, type Backend } from '../support/db.ts';
+import { connect, RepositoryError, type BoundTable, type Connection, type EntityMap, type RepositoryErrorCode, type TableDefinition } from '../../src/index.ts';
+import { backends, openTable, uniqueTableName, type Backend } from '../support/db.ts';
 
 export { backends, type Backend };
 
@@ -41,9 +41,17 @@ function recordOn(connection: Connection): SentCommand[] {
   return seen;
 }
 
+export interface OpenOptions {
+  /**
+   * SDK attempts per request on DynamoDB. DynamoDB Local answers heavy contention on one item
+   * with a 500 ("timed out ... waiting for a lock"; real DynamoDB would not), which the SDK retries.
+   */
+  maxAttempts?: number;
+}
+
 /** A fresh table on one backend, removed when the test ends. */
-export async function open<E extends EntityMap>(t: ExecutionContext, backend: Backend, definition: TableDefinition<E>, label: string): Promise<Env<E>> {
-  const opened = await openTable(backend, definition, label);
+export async function open<E extends EntityMap>(t: ExecutionContext, backend: Backend, definition: TableDefinition<E>, label: string, options: OpenOptions = {}): Promise<Env<E>> {
+  const opened = backend === 'dynamodb' && options.maxAttempts !== undefined ? await openWithAttempts(definition, label, options.maxAttempts) : await openTable(backend, definition, label);
   t.teardown(() => opened.dispose());
   const connection = opened.connection;
   return {
@@ -53,11 +61,25 @@ export async function open<E extends EntityMap>(t: ExecutionContext, backend: Ba
   };
 }
 
+async function openWithAttempts<E extends EntityMap>(definition: TableDefinition<E>, label: string, maxAttempts: number) {
+  const connection = await connect({ clientConfig: { maxAttempts } });
+  const table = definition.bind(connection, { tableName: uniqueTableName(label) });
+  await table.ensure();
+  return {
+    connection,
+    table,
+    dispose: async () => {
+      await table.delete();
+      await connection.close();
+    },
+  };
+}
+
 /** Registers `[dynamodb] title` and `[memory] title`, each with a fresh table. */
-export function both<E extends EntityMap>(title: string, definition: TableDefinition<E>, run: (t: ExecutionContext, env: Env<E>) => Promise<void>): void {
+export function both<E extends EntityMap>(title: string, definition: TableDefinition<E>, run: (t: ExecutionContext, env: Env<E>) => Promise<void>, options: OpenOptions = {}): void {
   const label = definition.name.replace(/[^A-Za-z0-9]/g, '').slice(0, 20) || 'table';
   for (const backend of backends) {
-    test(`[${backend}] ${title}`, async (t) => run(t, await open(t, backend, definition, label)));
+    test(`[${backend}] ${title}`, async (t) => run(t, await open(t, backend, definition, label, options)));
   }
 }
 

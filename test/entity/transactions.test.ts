@@ -111,6 +111,18 @@ both('an idempotency token: the same request twice writes once; another request 
   await fails(t, table.transactWrite((tx) => [tx.product.patch('p1', { add: { stock: 1 } })], { token: 'not a token' }), 'validation', { fields: ['token'] });
 });
 
+both('an idempotency token also covers timestamped entities: a retry resends the first request, times included', Shop, async (t, { table }) => {
+  const { cart } = table.entities;
+  const token = randomUUID();
+  const fill = () => table.transactWrite((tx) => [tx.cart.create({ cartId: 'k9', items: ['p1'] })], { token });
+  await fill();
+  const first = await cart.get('k9');
+  await new Promise((resolve) => setTimeout(resolve, 5)); // a later clock: updatedAt would differ if planned again
+  await fill();
+  const after = await cart.get('k9');
+  t.deepEqual(after, first, 'written once, unchanged by the retry');
+});
+
 both('transactGet returns the items of several entities in order; a missing one is notFound naming it', Shop, async (t, env) => {
   await seed(env);
   const { table } = env;

@@ -121,4 +121,4 @@ both('concurrent creates of one value with different ids: exactly one wins, the 
   const winner = won[0]?.status === 'fulfilled' ? won[0].value.userId : 'none';
   t.is((await users.getByUnique('email', 'same@x.io')).userId, winner);
   t.is((await users.query()).length, 1);
-});
+}, { maxAttempts: 8 });

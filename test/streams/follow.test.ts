@@ -2,7 +2,7 @@
  * changeLog.follow(projectId, { fromSeq }) on DynamoDB Local (live changes from the table's
  * DynamoDB Stream) and on the in-memory twin (its change feed): history after fromSeq, then live
  * changes, in strict seq order with no gap and no duplicate, while writers append — also past a
- * history of more than one page (1,000 changes).
+ * history of more than one page (1,000 changes, or 1 MB).
  */
 import { randomUUID } from 'node:crypto';
 import test from 'ava';
@@ -98,11 +98,21 @@ for (const backend of backends) {
     }
   });
 
-  test(title('follow() past a history of more than 1,000 changes (regression: it stopped after the first page) receives every seq once, then live'), async (t) => {
+  // Regression: follow() stopped after the first page of history (1,000 changes). In memory the
+  // history is 1,050 changes (more than the 1,000 of a page); on DynamoDB Local, where writing
+  // 1,050 items takes seconds, 150 changes of 10 KB fill more than one 1 MB page — the same path.
+  test(title('follow() past a history longer than one page (regression: it stopped after the first page) receives every seq once, then live'), async (t) => {
     const store = storeOf(backend);
     const main = project('long');
-    const HISTORY = 1_050;
-    await store.changeLog.appendMany(main, range(1, HISTORY).map((index) => change('doc', `d-${index % 5}`, 'update', { index })));
+    const HISTORY = backend === 'memory' ? 1_050 : 150;
+    const blob = backend === 'memory' ? '' : 'x'.repeat(10_000);
+    for (let from = 1; from <= HISTORY; from += 75) {
+      await store.changeLog.appendMany(main, range(from, Math.min(HISTORY, from + 74)).map((index) => change('doc', `d-${index % 5}`, 'update', { index, blob })));
+    }
+    const firstPage = await store.changeLog.since(main, 0, { limit: 1000 });
+    t.truthy(firstPage.cursor, 'the history does not fit one page');
+    t.true(firstPage.items.length < HISTORY);
+
     const fromStart = record(store.changeLog.follow(main));
     const fromLate = record(store.changeLog.follow(main, { fromSeq: 40 }));
     await Promise.all([fromStart.until(reached(HISTORY), `seq ${HISTORY}`), fromLate.until(reached(HISTORY), `seq ${HISTORY} from 40`)]);

@@ -10,10 +10,11 @@ export interface Subscribable<T> {
 }
 
 /**
- * How long a test waits for an expected emission before it fails with a description of what
- * arrived: generous for a busy machine (stream polling backs off to 250 ms), far below ava's timeout.
+ * How long a test waits for an expected emission (or for writers to make progress) before it fails
+ * with a description of what arrived: generous for a busy machine whose DynamoDB Local answers
+ * slowly, and well below ava's 3-minute timeout, so a failure says what was missing.
  */
-export const WAIT_MS = 30_000;
+export const WAIT_MS = 60_000;
 
 /** Every recorder still subscribed, so a file's after.always hook can end them even when a test failed early. */
 const open = new Set<Recorder<unknown>>();
