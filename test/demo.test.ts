@@ -1,12 +1,11 @@
 /**
  * `npm start` (demo/main.ts): with nothing configured it boots its own embedded DynamoDB Local,
- * tours the entity API, the twin, the services, streams and HTTP, exits 0 on its own and leaves
- * no java process behind; with DYNAMODB_ENDPOINT and TABLEKIT_TABLE it runs on that table.
+ * tours the entity API, the twin, the services, streams and HTTP on the table TABLEKIT_TABLE
+ * names, exits 0 on its own and leaves no java process behind. (It runs on its own instance,
+ * not on the run's shared DYNAMODB_ENDPOINT, which the other test files keep busy.)
  */
 import { spawnSync } from 'node:child_process';
 import test from 'ava';
-import { connect } from '../src/index.ts';
-import { AppTable } from '../entities/index.ts';
 import { uniqueTableName } from './support/db.ts';
 import { runCaptured, type CapturedRun } from './support/process.ts';
 
@@ -25,12 +24,14 @@ function javaCommandLines(): string[] {
 const stepRows = (stdout: string) => stdout.split('\n').filter((line) => /^ {2}\S.*\s\d+\.\d ms$/.test(line));
 
 test('npm start runs on an embedded DynamoDB Local, shows every capability, exits 0 and stops java', async (t) => {
-  const { DYNAMODB_ENDPOINT: _endpoint, AWS_REGION: _region, AWS_DEFAULT_REGION: _defaultRegion, TABLEKIT_TABLE: _table, ...env } = process.env;
-  const result = await runDemo(env);
+  const { DYNAMODB_ENDPOINT: _endpoint, AWS_REGION: _region, AWS_DEFAULT_REGION: _defaultRegion, ...env } = process.env;
+  const tableName = uniqueTableName('demo');
+  const result = await runDemo({ ...env, TABLEKIT_TABLE: tableName });
   const output = `${result.stdout}\n${result.stderr}`;
   t.is(result.code, 0, output);
   t.notRegex(output, /demo failed|WRONG|PRESENT|MISSING|DIFFERENT|OUT OF ORDER/);
   t.regex(result.stdout, /connected \(embedded\)/);
+  t.deepEqual([...result.stdout.matchAll(/^Table '([^']+)'/gm)].map((match) => match[1]), [tableName], 'TABLEKIT_TABLE names the table');
 
   const expected: [string, RegExp][] = [
     ['unique through store.entities.user', /store\.entities\.user\.create, same e-mail\s+RepositoryError\(duplicate\) user/],
@@ -68,21 +69,4 @@ test('npm start runs on an embedded DynamoDB Local, shows every capability, exit
   if (!port) return t.fail(`the demo did not print its endpoint:\n${result.stdout}`);
   const leftovers = javaCommandLines().filter((line) => new RegExp(`-port ${port}\\b`).test(line));
   t.deepEqual(leftovers, [], `java still running for port ${port}`);
-});
-
-test('with DYNAMODB_ENDPOINT and TABLEKIT_TABLE the demo runs on that table and starts no java', async (t) => {
-  const endpoint = process.env.DYNAMODB_ENDPOINT;
-  if (!endpoint) return t.fail('DYNAMODB_ENDPOINT is not set (run through test/run.ts)');
-  const name = uniqueTableName('demo');
-  const connection = await connect({ endpoint });
-  t.teardown(async () => {
-    await AppTable.bind(connection, { tableName: name }).delete();
-    await connection.close();
-  });
-  const result = await runDemo({ ...process.env, TABLEKIT_TABLE: name });
-  t.is(result.code, 0, `${result.stdout}\n${result.stderr}`);
-  t.regex(result.stdout, /connected \(environment\)/);
-  t.deepEqual([...result.stdout.matchAll(/^Table '([^']+)'/gm)].map((match) => match[1]), [name]);
-  t.regex(result.stdout, /connection closed\.$/m);
-  t.is((await AppTable.bind(connection, { tableName: name }).describe())?.name, name, 'the demo ensured the named table');
 });

@@ -24,7 +24,15 @@ export async function runDemo<E extends EntityMap>(definition: TableDefinition<E
   print(`\nTable '${table.tableName}' on ${connection.endpoint ?? `AWS ${connection.region}`} (${connection.source})`);
   await step('ensure table (create, wait ACTIVE, TTL)', print, () => table.ensure(), (r) => (r.created ? 'created' : 'already there'));
 
-  const samples = new Map(Object.values(definition.entities).map((entity) => [entity.name, exampleItem(entity)]));
+  // An example's TTL is a fixed date that eventually lies in the past, and DynamoDB (DynamoDB Local too)
+  // deletes expired items at any moment: the tour's samples expire in a day instead.
+  const expires = Math.floor(Date.now() / 1000) + 86_400;
+  const sampleOf = (entity: EntityDefinition): Item => {
+    const item = exampleItem(entity) as Item;
+    const ttl = entity.ttl ?? definition.ttlAttribute;
+    return ttl !== undefined && typeof item[ttl] === 'number' ? { ...item, [ttl]: expires } : item;
+  };
+  const samples = new Map(Object.values(definition.entities).map((entity) => [entity.name, sampleOf(entity)]));
   print('\nWrites (zod-validated, keys built from ElectroDB\'s formats, conditional create):');
   for (const [name, sample] of samples) {
     const api = apis[name];

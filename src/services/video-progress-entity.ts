@@ -31,6 +31,6 @@ export const VideoProgress = defineEntity({
     durationSeconds: 1200,
     completed: false,
     updatedAt: '2026-01-01T12:00:00.000Z',
-    ttl: 1775044800,
+    ttl: 4102444800, // 2100-01-01: an example that does not expire
   },
 });

@@ -37,7 +37,7 @@ const DAY_SECONDS = 86_400;
 /**
  * Where each user is in each video. Writes are upserts that ignore stale events (a condition
  * on `updatedAt`), records expire through DynamoDB TTL, and reads hide expired records because
- * DynamoDB deletes them only eventually (DynamoDB Local never does).
+ * DynamoDB deletes them only eventually (within days; DynamoDB Local soon after expiry).
  */
 export class VideoProgressService {
   private readonly retentionDays: number;
