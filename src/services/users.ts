@@ -48,10 +48,19 @@ export class UserService {
     return this.users.get(userId);
   }
 
-  /** Moves the e-mail: the old claim is released and the new one taken in the same transaction as the user. */
-  changeEmail(userId: string, email: string): Promise<UserItem> {
+  /**
+   * Moves the e-mail: the old claim is released and the new one taken in the same transaction as
+   * the user. The address the user already has (in any spelling) is a no-op: nothing is written.
+   */
+  async changeEmail(userId: string, email: string): Promise<UserItem> {
     if (typeof email !== 'string') throw RepositoryError.validation('user', [{ path: ['email'], message: 'expected a string' }]);
-    return this.users.patch(userId, { set: { email: normaliseEmail(email) } });
+    const normalised = normaliseEmail(email);
+    try {
+      return await this.users.patch(userId, { set: { email: normalised } }, { if: { email: { ne: normalised } } });
+    } catch (error) {
+      if (isRepositoryError(error, 'conditionFailed')) return this.users.get(userId);
+      throw error;
+    }
   }
 
   /** The user holding an e-mail (read through its claim, strongly consistent); `notFound` when none. */

@@ -9,24 +9,14 @@ import { randomUUID } from 'node:crypto';
 import test, { type ExecutionContext } from 'ava';
 import type { Store } from '../../entities/index.ts';
 import { createHttpApp, parseApiKeys, type HttpApp } from '../../src/http/index.ts';
-import { isolatedStore, openBackendStore, range, recordCommands } from '../services/support.ts';
+import { isolatedStore, range, recordCommands, useBackendStores } from '../services/support.ts';
 import { backends, type Backend } from '../support/db.ts';
 
-const opened = new Map<Backend, Awaited<ReturnType<typeof openBackendStore>>>();
+const { storeOf } = useBackendStores('http-app');
 const apps: HttpApp[] = [];
-test.before(async () => {
-  for (const backend of backends) opened.set(backend, await openBackendStore(backend, `http-app-${backend}`));
-});
-test.after.always(async () => {
+test.after.always(() => {
   for (const app of apps) app.closeLiveStreams();
-  for (const handle of opened.values()) await handle.dispose();
 });
-
-const storeOf = (backend: Backend): Store => {
-  const handle = opened.get(backend);
-  if (!handle) throw new Error(`no ${backend} store`);
-  return handle.store;
-};
 
 function appOf(store: Store): HttpApp {
   const app = createHttpApp(store, { apiKeys: parseApiKeys(undefined) });

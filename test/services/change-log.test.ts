@@ -8,21 +8,9 @@ import test, { type ExecutionContext } from 'ava';
 import type { Store } from '../../entities/index.ts';
 import type { ChangeInput, ChangeItem } from '../../src/services/index.ts';
 import { backends, type Backend } from '../support/db.ts';
-import { addMiddleware, isolatedStore, openBackendStore, range, recordCommands, rejection, type AnyRecord } from './support.ts';
+import { addMiddleware, isolatedStore, useBackendStores, range, recordCommands, rejection, type AnyRecord } from './support.ts';
 
-const opened = new Map<Backend, Awaited<ReturnType<typeof openBackendStore>>>();
-test.before(async () => {
-  for (const backend of backends) opened.set(backend, await openBackendStore(backend, `svc-change-log-${backend}`));
-});
-test.after.always(async () => {
-  for (const handle of opened.values()) await handle.dispose();
-});
-
-const storeOf = (backend: Backend): Store => {
-  const handle = opened.get(backend);
-  if (!handle) throw new Error(`no ${backend} store`);
-  return handle.store;
-};
+const { storeOf } = useBackendStores('svc-change-log');
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const project = (label: string) => `${label}-${randomUUID().slice(0, 8)}`;

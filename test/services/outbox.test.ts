@@ -9,21 +9,9 @@ import test from 'ava';
 import type { Store } from '../../entities/index.ts';
 import { withChangeLog, type ChangeItem } from '../../src/services/index.ts';
 import { backends, type Backend } from '../support/db.ts';
-import { cancellation, failTransactions, isolatedStore, networkError, openBackendStore, range, recordCommands, rejection, type AnyRecord } from './support.ts';
+import { cancellation, failTransactions, isolatedStore, networkError, useBackendStores, range, recordCommands, rejection, type AnyRecord } from './support.ts';
 
-const opened = new Map<Backend, Awaited<ReturnType<typeof openBackendStore>>>();
-test.before(async () => {
-  for (const backend of backends) opened.set(backend, await openBackendStore(backend, `svc-outbox-${backend}`));
-});
-test.after.always(async () => {
-  for (const handle of opened.values()) await handle.dispose();
-});
-
-const storeOf = (backend: Backend): Store => {
-  const handle = opened.get(backend);
-  if (!handle) throw new Error(`no ${backend} store`);
-  return handle.store;
-};
+const { storeOf } = useBackendStores('svc-outbox');
 
 const tag = () => randomUUID().slice(0, 8);
 const project = (label: string) => `outbox-${label}-${tag()}`;

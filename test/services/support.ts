@@ -4,11 +4,11 @@
  * cannot produce, and an assertion on RepositoryError codes.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import type { ExecutionContext } from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { openStore, type Store, type StoreOptions } from '../../entities/index.ts';
 import { RepositoryError, type Connection } from '../../src/index.ts';
 import { inMemory } from '../../src/testing.ts';
-import { uniqueTableName, type Backend } from '../support/db.ts';
+import { backends, uniqueTableName, type Backend } from '../support/db.ts';
 
 export type AnyRecord = Record<string, unknown>;
 export type Next = (args: { input: AnyRecord }) => Promise<{ output: AnyRecord }>;
@@ -26,6 +26,32 @@ export async function openBackendStore(backend: Backend, label: string, options:
       await store.table.delete().catch(() => undefined);
       await store.close();
       await memory?.close();
+    },
+  };
+}
+
+/**
+ * One store per backend for the whole file (opened in test.before, its table deleted in
+ * test.after.always): `storeOf('dynamodb')`, `storeOf('memory')`.
+ */
+export function useBackendStores(label: string, prepare: (store: Store) => Promise<unknown> = async () => undefined): { storeOf(backend: Backend): Store } {
+  const opened = new Map<Backend, Awaited<ReturnType<typeof openBackendStore>>>();
+  // One hook: ava runs before hooks concurrently, and `prepare` needs the stores.
+  test.before(async () => {
+    for (const backend of backends) {
+      const handle = await openBackendStore(backend, `${label}-${backend}`);
+      opened.set(backend, handle);
+      await prepare(handle.store);
+    }
+  });
+  test.after.always(async () => {
+    for (const handle of opened.values()) await handle.dispose();
+  });
+  return {
+    storeOf(backend) {
+      const handle = opened.get(backend);
+      if (!handle) throw new Error(`no ${backend} store (opened in test.before)`);
+      return handle.store;
     },
   };
 }
@@ -94,8 +120,6 @@ export async function scanAll(store: Store): Promise<AnyRecord[]> {
   } while (startKey);
   return items;
 }
-
-export const countEntity = (items: readonly AnyRecord[], entity: string) => items.filter((item) => item.__edb_e__ === entity).length;
 
 export async function rejection(t: ExecutionContext, run: () => Promise<unknown>, code: RepositoryError['code']): Promise<RepositoryError> {
   const error = await t.throwsAsync(async () => run(), { instanceOf: RepositoryError });

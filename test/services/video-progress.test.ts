@@ -8,21 +8,9 @@ import test from 'ava';
 import { openStore, type Store } from '../../entities/index.ts';
 import { VideoProgressService } from '../../src/services/index.ts';
 import { backends, type Backend } from '../support/db.ts';
-import { openBackendStore, rejection } from './support.ts';
+import { useBackendStores, rejection } from './support.ts';
 
-const opened = new Map<Backend, Awaited<ReturnType<typeof openBackendStore>>>();
-test.before(async () => {
-  for (const backend of backends) opened.set(backend, await openBackendStore(backend, `svc-video-${backend}`));
-});
-test.after.always(async () => {
-  for (const handle of opened.values()) await handle.dispose();
-});
-
-const storeOf = (backend: Backend): Store => {
-  const handle = opened.get(backend);
-  if (!handle) throw new Error(`no ${backend} store`);
-  return handle.store;
-};
+const { storeOf } = useBackendStores('svc-video');
 
 const DAY = 86_400;
 const video = (label: string) => `${label}-${randomUUID().slice(0, 8)}`;

@@ -8,30 +8,14 @@ import { randomUUID } from 'node:crypto';
 import test from 'ava';
 import type { Store } from '../../entities/index.ts';
 import type { ChangeInput, ChangeItem } from '../../src/services/index.ts';
-import { addMiddleware, isolatedStore, openBackendStore } from '../services/support.ts';
+import { addMiddleware, isolatedStore, useBackendStores } from '../services/support.ts';
 import { backends, type Backend } from '../support/db.ts';
 import { eventually, range, record, sleep, unsubscribeAll, within, type Recorder } from './support.ts';
 
-const opened = new Map<Backend, Awaited<ReturnType<typeof openBackendStore>>>();
-test.before(async () => {
-  for (const backend of backends) {
-    const handle = await openBackendStore(backend, `follow-${backend}`);
-    opened.set(backend, handle);
-    // Something in the table before the first follower, so a DynamoDB stream shard is not empty
-    // when the reader positions itself (the empty-shard case is covered by reader.test.ts).
-    await handle.store.changeLog.append('seed', change('doc', 'seed', 'create'));
-  }
-});
-test.after.always(async () => {
-  unsubscribeAll();
-  for (const handle of opened.values()) await handle.dispose();
-});
-
-const storeOf = (backend: Backend): Store => {
-  const handle = opened.get(backend);
-  if (!handle) throw new Error(`no ${backend} store`);
-  return handle.store;
-};
+// Something in the table before the first follower, so a DynamoDB stream shard is not empty when
+// the reader positions itself (the empty-shard case is covered by reader.test.ts).
+const { storeOf } = useBackendStores('follow', (store) => store.changeLog.append('seed', change('doc', 'seed', 'create')));
+test.after.always(() => unsubscribeAll());
 
 const project = (label: string) => `${label}-${randomUUID().slice(0, 8)}`;
 
@@ -98,32 +82,33 @@ for (const backend of backends) {
     }
   });
 
-  // Regression: follow() stopped after the first page of history (1,000 changes). In memory the
-  // history is 1,050 changes (more than the 1,000 of a page); on DynamoDB Local, where writing
-  // 1,050 items takes seconds, 150 changes of 10 KB fill more than one 1 MB page — the same path.
-  test(title('follow() past a history longer than one page (regression: it stopped after the first page) receives every seq once, then live'), async (t) => {
-    const store = storeOf(backend);
-    const main = project('long');
-    const HISTORY = backend === 'memory' ? 1_050 : 150;
-    const blob = backend === 'memory' ? '' : 'x'.repeat(10_000);
-    for (let from = 1; from <= HISTORY; from += 75) {
-      await store.changeLog.appendMany(main, range(from, Math.min(HISTORY, from + 74)).map((index) => change('doc', `d-${index % 5}`, 'update', { index, blob })));
-    }
-    const firstPage = await store.changeLog.since(main, 0, { limit: 1000 });
-    t.truthy(firstPage.cursor, 'the history does not fit one page');
-    t.true(firstPage.items.length < HISTORY);
+  // Regression: follow() stopped after the first page of history. A page of `since` ends at 1,000
+  // changes (its limit) or at 1 MB (DynamoDB's page size): 1,050 small changes cross the first,
+  // 150 changes of 10 KB the second.
+  for (const [label, count, blob] of [
+    ['1,050 changes (more than the 1,000 of a page)', 1_050, ''],
+    ['150 changes of 10 KB (more than a 1 MB page)', 150, 'x'.repeat(10_000)],
+  ] as const) {
+    test(title(`follow() past a history of ${label} receives every seq once, in order, then live (regression: it stopped after the first page)`), async (t) => {
+      const store = storeOf(backend);
+      const main = project('long');
+      await store.changeLog.appendMany(main, range(1, count).map((index) => change('doc', `d-${index % 5}`, 'update', { index, blob })));
+      const firstPage = await store.changeLog.since(main, 0, { limit: 1000 });
+      t.truthy(firstPage.cursor, 'the history does not fit one page');
+      t.true(firstPage.items.length < count);
 
-    const fromStart = record(store.changeLog.follow(main));
-    const fromLate = record(store.changeLog.follow(main, { fromSeq: 40 }));
-    await Promise.all([fromStart.until(reached(HISTORY), `seq ${HISTORY}`), fromLate.until(reached(HISTORY), `seq ${HISTORY} from 40`)]);
-    await store.changeLog.appendMany(main, [change('doc', 'live', 'create', { index: HISTORY + 1 }), change('doc', 'live', 'update', { index: HISTORY + 2 })]);
-    await Promise.all([fromStart.until(reached(HISTORY + 2), 'the live changes'), fromLate.until(reached(HISTORY + 2), 'the live changes from 40')]);
-    t.deepEqual(seqs(fromStart), range(1, HISTORY + 2), 'every seq exactly once, in order');
-    t.deepEqual(seqs(fromLate), range(41, HISTORY + 2));
-    t.deepEqual(fromStart.values.map((item) => item.data.index), range(1, HISTORY + 2));
-    fromStart.unsubscribe();
-    fromLate.unsubscribe();
-  });
+      const fromStart = record(store.changeLog.follow(main));
+      const fromLate = record(store.changeLog.follow(main, { fromSeq: 40 }));
+      await Promise.all([fromStart.until(reached(count), `seq ${count}`), fromLate.until(reached(count), `seq ${count} from 40`)]);
+      await store.changeLog.appendMany(main, [change('doc', 'live', 'create', { index: count + 1 }), change('doc', 'live', 'update', { index: count + 2 })]);
+      await Promise.all([fromStart.until(reached(count + 2), 'the live changes'), fromLate.until(reached(count + 2), 'the live changes from 40')]);
+      t.deepEqual(seqs(fromStart), range(1, count + 2), 'every seq exactly once, in order');
+      t.deepEqual(seqs(fromLate), range(41, count + 2));
+      t.deepEqual(fromStart.values.map((item) => item.data.index), range(1, count + 2));
+      fromStart.unsubscribe();
+      fromLate.unsubscribe();
+    });
+  }
 
   test(title('follow() from a seq in the middle of history replays the history first, then continues live'), async (t) => {
     const store = storeOf(backend);

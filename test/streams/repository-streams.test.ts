@@ -139,6 +139,7 @@ for (const backend of backends) {
     // Tags with the SAME id value (other entity, other key) are created, patched and deleted.
     await tags.create({ id: shared, label: 'first', secret: 'hidden-1' });
     const tagStream = record(tags.stream(shared));
+    await tagStream.count(1);
     await tags.patch(shared, { set: { label: 'second', secret: 'hidden-2' } });
     await tags.createAll(range(1, 3).map((index) => ({ id: `t-${index}`, label: `tag ${index}` })));
     await tags.delete(shared);
