@@ -6,9 +6,9 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { z } from 'zod';
-import { defineEntity, RepositoryError } from '../src/index.ts';
+import { defineEntity, defineTable, RepositoryError, type EntityDefinition } from '../src/index.ts';
 import { Change, Sequence, User } from '../src/services/index.ts';
-import { buildElectro } from '../src/table/index.ts';
+import { buildElectro, EntityKeys, type TableLayout } from '../src/table/index.ts';
 import { AppTable } from '../entities/index.ts';
 import { Everything, validationError, validEverything } from './support/schema-fixtures.ts';
 
@@ -54,14 +54,17 @@ test('validation uses the zod refinements of the schema (e-mail, uuid)', (t) => 
 });
 
 // ---------------------------------------------------------------------------------------------
-// key checks
+// key checks: done once, where keys are built (the table's EntityKeys)
 
-test('an empty key string is rejected', (t) => {
-  const error = validationError(() => Everything.toStored({ ...validEverything(), id: '' }));
-  t.deepEqual(error.issues.map((issue) => issue.path), [['id']]);
-  t.regex(error.message, /empty/);
-});
+/** The key builder of one entity of a table, compiled from ElectroDB's model as a bound table does. */
+function keysOf(layout: TableLayout, entity: EntityDefinition): EntityKeys {
+  const electro = buildElectro(layout, 'schema-test').entities[entity.name];
+  if (!electro) throw new Error(`no ElectroDB model of ${entity.name}`);
+  return new EntityKeys(entity, layout.patterns.filter((pattern) => pattern.entity === entity.name), electro);
+}
+const checkFails = (keys: EntityKeys, values: Record<string, unknown>, fields: string[]) => validationError(() => keys.check(values, fields));
 
+const changeKeys = keysOf(AppTable, Change);
 const changeElectro = buildElectro(AppTable, 'schema-test').entities.change;
 
 /** The gsi1 (entityHistory) partition key ElectroDB builds for a change. */
@@ -70,29 +73,34 @@ function historyKey(projectId: string, entityType: string, entityId: string): st
   return String(params.Item.gsi1pk);
 }
 
+test('an empty key string is rejected', (t) => {
+  const error = checkFails(changeKeys, { projectId: '' }, ['projectId']);
+  t.deepEqual(error.issues.map((issue) => issue.path), [['projectId']]);
+  t.regex(error.message, /empty/);
+});
+
 test("a value that could forge another key of a multi-composite key ('#entityType_') is rejected", (t) => {
   // Two different tuples, one ElectroDB key: this is what the check prevents.
   t.is(historyKey('a#entityType_b', 'c', 'd'), historyKey('a', 'b#entityType_c', 'd'));
-  const example = Change.example ?? {};
-  const forged = validationError(() => Change.toStored({ ...example, projectId: 'a#entityType_b' }));
+  const fields = ['projectId', 'entityType', 'entityId'];
+  const forged = checkFails(changeKeys, { projectId: 'a#entityType_b', entityType: 'c', entityId: 'd' }, fields);
   t.deepEqual(forged.issues.map((issue) => issue.path), [['projectId']]);
   t.regex(forged.message, /#entityType_/);
-  const other = validationError(() => Change.toStored({ ...example, entityType: 'b#entityId_c' }));
+  const other = checkFails(changeKeys, { projectId: 'p', entityType: 'b#entityId_c', entityId: 'd' }, fields);
   t.deepEqual(other.issues.map((issue) => issue.path), [['entityType']]);
-  const earlier = validationError(() => Change.toStored({ ...example, entityId: 'x#projectId_y' }));
+  const earlier = checkFails(changeKeys, { projectId: 'p', entityType: 'c', entityId: 'x#projectId_y' }, fields);
   t.deepEqual(earlier.issues.map((issue) => issue.path), [['entityId']]);
 });
 
 test("'#' and '$' alone are allowed in a multi-composite key value (change.projectId 'a#b')", (t) => {
-  // Design note (commit 0d5fe62): only '#<label>_' can forge a key, so 'a#b' is accepted.
-  const stored = Change.toStored({ ...Change.example, projectId: 'a#b', entityType: 'x$y', entityId: '#' });
-  t.is(stored.projectId, 'a#b');
-  t.is(stored.entityId, '#');
+  // Only '#<label>_' can forge a key, so 'a#b' is accepted.
+  t.notThrows(() => changeKeys.check({ projectId: 'a#b', entityType: 'x$y', entityId: '#' }, ['projectId', 'entityType', 'entityId']));
 });
 
 test("'#' and label sequences are allowed in a single-composite key (sequence.projectId)", (t) => {
-  t.is(Sequence.toStored({ projectId: 'a#b', value: 1 }).projectId, 'a#b');
-  t.is(Sequence.toStored({ projectId: 'a#projectId_b', value: 1 }).projectId, 'a#projectId_b');
+  const sequenceKeys = keysOf(AppTable, Sequence);
+  t.notThrows(() => sequenceKeys.check({ projectId: 'a#projectId_b' }, ['projectId']));
+  t.is(sequenceKeys.primaryKey({ projectId: 'a#projectId_b' }).pk, '$tablekit#projectId_a#projectId_b');
 });
 
 test('property: every accepted (projectId, entityType, entityId) tuple has its own key (no forging)', (t) => {
@@ -111,7 +119,7 @@ test('property: every accepted (projectId, entityType, entityId) tuple has its o
   fc.assert(
     fc.property(value, value, value, (projectId, entityType, entityId) => {
       try {
-        Change.checkKey({ projectId, entityType, entityId }, ['projectId', 'entityType', 'entityId']);
+        changeKeys.check({ projectId, entityType, entityId }, ['projectId', 'entityType', 'entityId']);
       } catch {
         return true;
       }
@@ -124,10 +132,10 @@ test('property: every accepted (projectId, entityType, entityId) tuple has its o
   t.true(accepted > 100, `only ${accepted} tuples were accepted: the generator is too narrow`);
 });
 
-test('checkKey applies the same rules to ids and query composites', (t) => {
-  t.throws(() => Change.checkKey({ projectId: 'x#entityType_y', entityType: 'doc' }, ['projectId', 'entityType']), { instanceOf: RepositoryError });
-  t.throws(() => Change.checkKey({ projectId: '', entityType: 'doc' }, ['projectId', 'entityType']), { instanceOf: RepositoryError });
-  t.notThrows(() => Change.checkKey({ projectId: 'x#y', entityType: 'doc' }, ['projectId', 'entityType']));
+test('the same rules hold for ids and query composites', (t) => {
+  t.throws(() => changeKeys.check({ projectId: 'x#entityType_y', entityType: 'doc' }, ['projectId', 'entityType']), { instanceOf: RepositoryError });
+  t.throws(() => changeKeys.check({ projectId: '', entityType: 'doc' }, ['projectId', 'entityType']), { instanceOf: RepositoryError });
+  t.notThrows(() => changeKeys.check({ projectId: 'x#y', entityType: 'doc' }, ['projectId', 'entityType']));
 });
 
 const Numbered = defineEntity({
@@ -136,12 +144,15 @@ const Numbered = defineEntity({
   keys: { primary: { pk: ['id'], sk: ['n'] } },
   versioned: false,
 });
+const NumberedTable = defineTable({ name: 'numbered', entities: { numbered: Numbered } });
 
 test('number key composites must be non-negative safe integers', (t) => {
-  t.notThrows(() => Numbered.toStored({ id: 'a', n: 0, size: -1.5 }), 'a non-key number may be anything');
-  t.notThrows(() => Numbered.toStored({ id: 'a', n: Number.MAX_SAFE_INTEGER, size: 1 }));
+  const keys = keysOf(NumberedTable, Numbered);
+  t.notThrows(() => keys.check({ id: 'a', n: 0 }, ['id', 'n']));
+  t.notThrows(() => keys.check({ id: 'a', n: Number.MAX_SAFE_INTEGER }, ['id', 'n']));
+  t.notThrows(() => Numbered.toStored({ id: 'a', n: 1, size: -1.5 }), 'a non-key number may be anything');
   for (const bad of [-1, 1.5, Number.MAX_SAFE_INTEGER + 1]) {
-    const error = validationError(() => Numbered.toStored({ id: 'a', n: bad, size: 1 }));
+    const error = checkFails(keys, { id: 'a', n: bad }, ['id', 'n']);
     t.deepEqual(error.issues.map((issue) => issue.path), [['n']], String(bad));
   }
 });

@@ -1,6 +1,5 @@
-import { ConditionFailedError, isRepositoryError, mapError, RepositoryError, TransactionCancelledError } from '../errors/index.ts';
+import { ConditionFailedError, mapError, RepositoryError, TransactionCancelledError } from '../errors/index.ts';
 import { and, evaluate, type Condition, type UpdateAction } from '../expression/index.ts';
-import { withRetries, type RetryPolicy } from '../retry/index.ts';
 import type { RawItem, Storage, TransactWriteItem } from '../storage/index.ts';
 
 /** One part of a write's condition and the error it means when it fails on the stored item. */
@@ -124,29 +123,4 @@ export async function runAll(storage: Storage, operations: readonly Operation[],
     }
     throw mapped(error, operations[0]?.entity);
   }
-}
-
-/** Retries an attempt while it fails with `conflict` (a guard on what was read, or a transaction conflict). */
-export function retryOnConflict<T>(policy: RetryPolicy, attempt: () => Promise<T>, entity: string, id: unknown): Promise<T> {
-  let last: RepositoryError | undefined;
-  return withRetries<T>(
-    policy,
-    async () => {
-      try {
-        return { done: true, value: await attempt() };
-      } catch (error) {
-        if (isRepositoryError(error, 'conflict')) {
-          last = error;
-          return { done: false };
-        }
-        throw error;
-      }
-    },
-    () =>
-      new RepositoryError('conflict', `${entity} ${JSON.stringify(id)} kept changing concurrently; gave up after ${policy.maxAttempts} attempts`, {
-        cause: last,
-        id,
-        entity,
-      }),
-  );
 }

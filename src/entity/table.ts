@@ -1,7 +1,7 @@
 import type { Connection } from '../connection/index.ts';
 import { RepositoryError } from '../errors/index.ts';
 import { defaultConflictPolicy, defaultRetryPolicy, retryPolicy, type RetryPolicy } from '../retry/index.ts';
-import type { EntityDefinition, InferItem } from '../schema/index.ts';
+import { exampleManagedFields, SchemaDefinitionError, type EntityDefinition, type InferItem } from '../schema/index.ts';
 import { DynamoStorage, type MemoryConnection, type MemoryKeySchema, type Storage } from '../storage/index.ts';
 import { LiveStream } from '../streams/index.ts';
 import {
@@ -108,7 +108,9 @@ export function defineTable<const E extends EntityMap>(options: TableOptions<E>)
   for (const entity of [...Object.values(layout.entities), ...layout.internalEntities]) {
     const electro = keysModel.entities[entity.name];
     if (!electro) throw new Error(`ElectroDB has no model of ${entity.name}`);
-    keys.set(entity.name, new EntityKeys(entity, layout.patterns.filter((pattern) => pattern.entity === entity.name), electro));
+    const entityKeys = new EntityKeys(entity, layout.patterns.filter((pattern) => pattern.entity === entity.name), electro);
+    keys.set(entity.name, entityKeys);
+    checkExampleKeys(entity, entityKeys);
   }
   const definition: TableDefinition<E> = {
     ...layout,
@@ -118,6 +120,17 @@ export function defineTable<const E extends EntityMap>(options: TableOptions<E>)
     toIamPolicy: (exportOptions) => toIamPolicy(layout, exportOptions),
   };
   return definition;
+}
+
+/** An entity's example must also make valid keys (they are checked where keys are built). */
+function checkExampleKeys(entity: EntityDefinition, keys: EntityKeys): void {
+  if (!entity.example) return;
+  try {
+    const stored = entity.toStored({ ...exampleManagedFields(entity.timestamps, entity.versioned), ...entity.example });
+    keys.check(stored, entity.keyFields);
+  } catch (error) {
+    throw new SchemaDefinitionError(`Entity '${entity.name}': the example is not valid: ${(error as Error).message}`);
+  }
 }
 
 function memorySchema(layout: TableLayout): MemoryKeySchema {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { RepositoryError, type ValidationIssue } from '../errors/index.ts';
 import { createDateCodec } from './date-codec.ts';
 import type { EntityKeys, EntityTypes, FieldName, KeyTemplate, UniqueOptions } from './types.ts';
+import { declaredFields, declaredUniques, valueIssues, zodIssues } from './validation.ts';
 import { electroAttributeOf, SchemaDefinitionError, shapeOf, type ElectroAttribute, type FieldShape } from './zod-attributes.ts';
 
 export interface EntityOptions<S extends z.ZodObject, K extends EntityKeys<FieldName<S>>, T extends boolean, V extends boolean, H extends FieldName<S> = never> {
@@ -34,7 +35,6 @@ export interface EntityOptions<S extends z.ZodObject, K extends EntityKeys<Field
 
 /** Digits in a number key composite: enough for Number.MAX_SAFE_INTEGER, so key order = number order. */
 export const NUMBER_KEY_DIGITS = 16;
-const KEY_DELIMITER = '#';
 
 /** A unique field as the runtime sees it. */
 export interface UniqueField {
@@ -66,14 +66,12 @@ export interface EntityDefinition<
   readonly uniqueFields: readonly UniqueField[];
   /** readOnly fields, the id attributes and createdAt: set on create, never changed. */
   readonly readOnlyFields: readonly string[];
-  /** Validates a full item and returns it ready to store (defaults applied, dates as ISO strings). */
+  /** Validates a full item and returns it ready to store (defaults applied, dates as ISO strings). Key values are checked where keys are built (the table's EntityKeys). */
   toStored(input: unknown, id?: unknown): Record<string, unknown>;
   /** Validates one attribute's value against its schema and returns it as stored (undefined: an empty set, stored as absent). */
   toStoredField(name: string, value: unknown, id?: unknown): unknown;
   /** Turns a stored item back into the schema's output type (ISO strings back to Dates). */
   fromStored(stored: Record<string, unknown>): Record<string, unknown>;
-  /** Checks key composites (an id or a pattern's composites) before any request is built. */
-  checkKey(values: Record<string, unknown>, fields: readonly string[], id?: unknown): void;
 }
 
 function templates(keys: EntityKeys): [string, KeyTemplate][] {
@@ -96,94 +94,6 @@ function assertKeyFields(name: string, keys: EntityKeys, fields: Record<string, 
         throw new SchemaDefinitionError(`Entity '${name}', key field '${field}': primary key attributes cannot be optional`);
       }
     }
-  }
-}
-
-/**
- * ElectroDB joins composites as `label1_value1#label2_value2`. A value containing `#label2_`
- * could therefore forge another tuple's key; any other text (including `#` and `$`) is safe.
- * Returns, per field, the sequences its values may not contain.
- */
-function forbiddenKeySequences(keys: EntityKeys): Map<string, Set<string>> {
-  const forbidden = new Map<string, Set<string>>();
-  for (const [, template] of templates(keys)) {
-    for (const part of [template.pk, template.sk ?? []]) {
-      if (part.length < 2) continue;
-      for (const field of part) {
-        const set = forbidden.get(field) ?? new Set<string>();
-        part.forEach((label) => set.add(`${KEY_DELIMITER}${label}_`));
-        forbidden.set(field, set);
-      }
-    }
-  }
-  return forbidden;
-}
-
-function keyIssues(values: Record<string, unknown>, fields: readonly string[], shapes: Record<string, FieldShape>, forbidden: Map<string, Set<string>>) {
-  const issues: ValidationIssue[] = [];
-  for (const field of fields) {
-    const value = values[field];
-    if (value === undefined) continue;
-    const kind = shapes[field]?.kind;
-    if (kind === 'number') {
-      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-        issues.push({ path: [field], message: 'key numbers must be non-negative safe integers' });
-      }
-    } else if (kind === 'date') {
-      // z.date() key composites are validated Dates here (they are keyed by their ISO string).
-      if (!(value instanceof Date) || Number.isNaN(value.getTime())) issues.push({ path: [field], message: 'expected a valid Date' });
-    } else if (typeof value !== 'string') {
-      issues.push({ path: [field], message: `key values must be strings, received ${value === null ? 'null' : typeof value}` });
-    } else if (value.length === 0) {
-      issues.push({ path: [field], message: 'key values cannot be empty' });
-    } else {
-      const sequence = [...(forbidden.get(field) ?? [])].find((candidate) => value.includes(candidate));
-      if (sequence) issues.push({ path: [field], message: `key values cannot contain '${sequence}' (it separates the parts of a key)` });
-    }
-  }
-  return issues;
-}
-
-/** zod issues as ours; an unknown key is named in the path, one issue per key. */
-function zodIssues(issues: readonly z.core.$ZodIssue[], prefix: (string | number)[]): ValidationIssue[] {
-  return issues.flatMap((issue) => {
-    const path = [...prefix, ...issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part))];
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: [...path, key], message: 'unknown attribute (not in the schema)' }));
-    return [{ path, message: issue.message }];
-  });
-}
-
-/** DynamoDB nests lists and maps at most 32 levels deep. */
-const MAX_DEPTH = 32;
-
-/**
- * Values the DocumentClient and DynamoDB store exactly: numbers finite, within ±(2^53−1) (larger
- * integers lose precision in JavaScript) and not below 1e-130 in magnitude (DynamoDB's underflow
- * limit); strings and map keys well-formed Unicode (a lone UTF-16 surrogate would be stored as
- * U+FFFD and collide with other values); nesting at most 32 levels.
- */
-function valueIssues(value: unknown, path: (string | number)[], issues: ValidationIssue[], depth = 0): void {
-  if (issues.length > 20) return;
-  if (typeof value === 'number') {
-    const magnitude = Math.abs(value);
-    if (!Number.isFinite(value) || magnitude > Number.MAX_SAFE_INTEGER || (value !== 0 && magnitude < 1e-130)) {
-      issues.push({ path, message: `number ${value} cannot be stored in DynamoDB (allowed: finite, within ±${Number.MAX_SAFE_INTEGER}, not below 1e-130 in magnitude)` });
-    }
-  } else if (typeof value === 'string') {
-    if (!value.isWellFormed()) issues.push({ path, message: 'contains a lone UTF-16 surrogate (not valid Unicode)' });
-  } else if (value instanceof Set) {
-    for (const element of value) valueIssues(element, path, issues, depth);
-  } else if (Array.isArray(value) || (value !== null && typeof value === 'object' && !(value instanceof Date) && !(value instanceof Uint8Array))) {
-    if (depth >= MAX_DEPTH) {
-      issues.push({ path, message: `nested more than ${MAX_DEPTH} levels deep (DynamoDB's limit)` });
-      return;
-    }
-    if (Array.isArray(value)) value.forEach((element, index) => valueIssues(element, [...path, index], issues, depth + 1));
-    else
-      for (const [key, entry] of Object.entries(value)) {
-        if (!key.isWellFormed()) issues.push({ path: [...path, key], message: 'attribute name contains a lone UTF-16 surrogate' });
-        valueIssues(entry, [...path, key], issues, depth + 1);
-      }
   }
 }
 
@@ -226,21 +136,15 @@ export function defineEntity<
   }
 
   const idFields = [...keys.primary.pk, ...(keys.primary.sk ?? [])] as string[];
-  const forbidden = forbiddenKeySequences(keys);
   const allKeyFields = [...new Set(templates(keys).flatMap(([, t]) => [...t.pk, ...(t.sk ?? [])]))];
   const codec = createDateCodec(fields);
 
-  const checkKey = (values: Record<string, unknown>, keyFields: readonly string[], id?: unknown) => {
-    const issues = keyIssues(values, keyFields, fields, forbidden);
-    if (issues.length > 0) throw RepositoryError.validation(name, issues, id);
-  };
   const toStored = (input: unknown, id?: unknown) => {
     const result = itemSchema.safeParse(input);
     if (!result.success) {
       const issues = zodIssues(result.error.issues, []);
       throw RepositoryError.validation(name, issues, id);
     }
-    checkKey(result.data, allKeyFields, id);
     const issues: ValidationIssue[] = [];
     valueIssues(result.data, [], issues);
     if (issues.length > 0) throw RepositoryError.validation(name, issues, id);
@@ -290,7 +194,6 @@ export function defineEntity<
     toStored,
     toStoredField,
     fromStored: codec.decode,
-    checkKey,
   };
   if (options.example !== undefined) {
     try {
@@ -300,27 +203,6 @@ export function defineEntity<
     }
   }
   return definition;
-}
-
-function declaredFields(entity: string, option: string, names: readonly string[], fields: Record<string, FieldShape>, keyFields: readonly string[]): string[] {
-  for (const field of names) {
-    if (!fields[field] || ['createdAt', 'updatedAt', 'version'].includes(field)) throw new SchemaDefinitionError(`Entity '${entity}': ${option} field '${field}' is not a schema field`);
-    if (keyFields.includes(field)) throw new SchemaDefinitionError(`Entity '${entity}': ${option} field '${field}' is a key attribute`);
-  }
-  return [...new Set(names)];
-}
-
-function declaredUniques(entity: string, unique: Record<string, true | UniqueOptions | undefined>, fields: Record<string, FieldShape>): UniqueField[] {
-  return Object.entries(unique).flatMap(([field, options]) => {
-    if (options === undefined) return [];
-    const shape = fields[field];
-    if (!shape || ['createdAt', 'updatedAt', 'version'].includes(field)) throw new SchemaDefinitionError(`Entity '${entity}': unique field '${field}' is not a schema field`);
-    if (!['string', 'number', 'enum'].includes(shape.kind) || shape.nullable) {
-      throw new SchemaDefinitionError(`Entity '${entity}': unique field '${field}' must be a string, number or enum`);
-    }
-    const normalise = options === true ? undefined : options.normalise;
-    return [{ field, normalise: (value: unknown) => (normalise && typeof value === 'string' ? normalise(value) : String(value)) }];
-  });
 }
 
 function isKeyField(keys: EntityKeys, field: string): boolean {

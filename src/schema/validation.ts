@@ -1,0 +1,70 @@
+import type { z } from 'zod';
+import type { ValidationIssue } from '../errors/index.ts';
+import type { UniqueField } from './define-entity.ts';
+import type { UniqueOptions } from './types.ts';
+import { SchemaDefinitionError, type FieldShape } from './zod-attributes.ts';
+
+/** zod issues as ours; an unknown key is named in the path, one issue per key. */
+export function zodIssues(issues: readonly z.core.$ZodIssue[], prefix: (string | number)[]): ValidationIssue[] {
+  return issues.flatMap((issue) => {
+    const path = [...prefix, ...issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part))];
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: [...path, key], message: 'unknown attribute (not in the schema)' }));
+    return [{ path, message: issue.message }];
+  });
+}
+
+/** DynamoDB nests lists and maps at most 32 levels deep. */
+const MAX_DEPTH = 32;
+
+/**
+ * Values the DocumentClient and DynamoDB store exactly: numbers finite, within ±(2^53−1) (larger
+ * integers lose precision in JavaScript) and not below 1e-130 in magnitude (DynamoDB's underflow
+ * limit); strings and map keys well-formed Unicode (a lone UTF-16 surrogate would be stored as
+ * U+FFFD and collide with other values); nesting at most 32 levels.
+ */
+export function valueIssues(value: unknown, path: (string | number)[], issues: ValidationIssue[], depth = 0): void {
+  if (issues.length > 20) return;
+  if (typeof value === 'number') {
+    const magnitude = Math.abs(value);
+    if (!Number.isFinite(value) || magnitude > Number.MAX_SAFE_INTEGER || (value !== 0 && magnitude < 1e-130)) {
+      issues.push({ path, message: `number ${value} cannot be stored in DynamoDB (allowed: finite, within ±${Number.MAX_SAFE_INTEGER}, not below 1e-130 in magnitude)` });
+    }
+  } else if (typeof value === 'string') {
+    if (!value.isWellFormed()) issues.push({ path, message: 'contains a lone UTF-16 surrogate (not valid Unicode)' });
+  } else if (value instanceof Set) {
+    for (const element of value) valueIssues(element, path, issues, depth);
+  } else if (Array.isArray(value) || (value !== null && typeof value === 'object' && !(value instanceof Date) && !(value instanceof Uint8Array))) {
+    if (depth >= MAX_DEPTH) {
+      issues.push({ path, message: `nested more than ${MAX_DEPTH} levels deep (DynamoDB's limit)` });
+      return;
+    }
+    if (Array.isArray(value)) value.forEach((element, index) => valueIssues(element, [...path, index], issues, depth + 1));
+    else
+      for (const [key, entry] of Object.entries(value)) {
+        if (!key.isWellFormed()) issues.push({ path: [...path, key], message: 'attribute name contains a lone UTF-16 surrogate' });
+        valueIssues(entry, [...path, key], issues, depth + 1);
+      }
+  }
+}
+
+export function declaredFields(entity: string, option: string, names: readonly string[], fields: Record<string, FieldShape>, keyFields: readonly string[]): string[] {
+  for (const field of names) {
+    if (!fields[field] || ['createdAt', 'updatedAt', 'version'].includes(field)) throw new SchemaDefinitionError(`Entity '${entity}': ${option} field '${field}' is not a schema field`);
+    if (keyFields.includes(field)) throw new SchemaDefinitionError(`Entity '${entity}': ${option} field '${field}' is a key attribute`);
+  }
+  return [...new Set(names)];
+}
+
+export function declaredUniques(entity: string, unique: Record<string, true | UniqueOptions | undefined>, fields: Record<string, FieldShape>): UniqueField[] {
+  return Object.entries(unique).flatMap(([field, options]) => {
+    if (options === undefined) return [];
+    const shape = fields[field];
+    if (!shape || ['createdAt', 'updatedAt', 'version'].includes(field)) throw new SchemaDefinitionError(`Entity '${entity}': unique field '${field}' is not a schema field`);
+    if (!['string', 'number', 'enum'].includes(shape.kind) || shape.nullable) {
+      throw new SchemaDefinitionError(`Entity '${entity}': unique field '${field}' must be a string, number or enum`);
+    }
+    const normalise = options === true ? undefined : options.normalise;
+    return [{ field, normalise: (value: unknown) => (normalise && typeof value === 'string' ? normalise(value) : String(value)) }];
+  });
+}
+
