@@ -3,18 +3,28 @@ import { ChangeLog } from 'tablekit/services';
 import { ChangeLogTable } from './tables.ts';
 
 type Store = { changeLog: ChangeLog };
-const change = (writer: number, index: number) => ({ entityType: 'doc', entityId: `doc-${writer}-${index % 20}`, operation: 'update' as const, data: { writer, index } });
+const change = (writer: number, index: number) => ({
+  entityType: 'doc',
+  entityId: `doc-${writer}-${index % 20}`,
+  operation: 'update' as const,
+  data: { writer, index },
+});
 
 async function writers(store: Store, count: number, perWriter: number) {
   const projectId = `bench-${count}-${Date.now()}`;
   const before = { ...store.changeLog.counters };
   const started = performance.now();
-  await Promise.all(Array.from({ length: count }, (_, writer) => (async () => {
-    for (let index = 0; index < perWriter; index++) await store.changeLog.append(projectId, change(writer, index));
-  })()));
+  await Promise.all(
+    Array.from({ length: count }, (_, writer) =>
+      (async () => {
+        for (let index = 0; index < perWriter; index++) await store.changeLog.append(projectId, change(writer, index));
+      })(),
+    ),
+  );
   const seconds = (performance.now() - started) / 1000;
   const stats = await store.changeLog.stats(projectId);
-  if (stats.total !== count * perWriter || stats.latestSeq !== count * perWriter) throw new Error(`expected ${count * perWriter} changes, found ${stats.total}`);
+  if (stats.total !== count * perWriter || stats.latestSeq !== count * perWriter)
+    throw new Error(`expected ${count * perWriter} changes, found ${stats.total}`);
   return { rate: (count * perWriter) / seconds, conflicts: store.changeLog.counters.conflicts - before.conflicts };
 }
 
@@ -36,7 +46,10 @@ async function batches(store: Store, batchSize: number, total: number, entities:
 async function paging(store: Store, total: number) {
   const projectId = `bench-paging-${Date.now()}`;
   for (let offset = 0; offset < total; offset += 99) {
-    await store.changeLog.appendMany(projectId, Array.from({ length: Math.min(99, total - offset) }, (_, i) => change(0, offset + i)));
+    await store.changeLog.appendMany(
+      projectId,
+      Array.from({ length: Math.min(99, total - offset) }, (_, i) => change(0, offset + i)),
+    );
   }
   (globalThis as { gc?: () => void }).gc?.();
   const baseline = process.memoryUsage().rss;

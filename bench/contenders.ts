@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { BoundTable, Connection, InferInput } from 'tablekit';
-import { Member, UserTable } from './tables.ts';
+import { type Member, UserTable } from './tables.ts';
 
 export type UserInput = InferInput<typeof Member>;
 export const ops = ['put', 'get', 'query', 'save', 'patch'] as const;
@@ -127,11 +127,26 @@ export function contenders(connection: Connection, tableName: string): Record<Co
     },
     'ElectroDB .params() + send': {
       put: (item) => doc.send(new PutCommand(electro.create(fullItem(item)).params() as ConstructorParameters<typeof PutCommand>[0])),
-      get: async (userId) => (await doc.send(new GetCommand({ ...(electro.get({ userId }).params() as { TableName: string; Key: Item }), ConsistentRead: true }))).Item,
-      query: async (email) => (await doc.send(new QueryCommand(electro.query.byEmail!({ email }).params() as ConstructorParameters<typeof QueryCommand>[0]))).Items ?? [],
-      save: (item) => doc.send(new UpdateCommand({ ...(electro.upsert(fullItem(renamed(item))).params() as ConstructorParameters<typeof UpdateCommand>[0]), ReturnValues: 'ALL_NEW' })),
+      get: async (userId) =>
+        (await doc.send(new GetCommand({ ...(electro.get({ userId }).params() as { TableName: string; Key: Item }), ConsistentRead: true }))).Item,
+      query: async (email) =>
+        (await doc.send(new QueryCommand(electro.query.byEmail!({ email }).params() as ConstructorParameters<typeof QueryCommand>[0]))).Items ?? [],
+      save: (item) =>
+        doc.send(
+          new UpdateCommand({
+            ...(electro.upsert(fullItem(renamed(item))).params() as ConstructorParameters<typeof UpdateCommand>[0]),
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
       patch: (userId) =>
-        doc.send(new UpdateCommand({ ...(electro.patch({ userId }).add({ logins: 1, version: 1 }).set({ updatedAt: new Date().toISOString() }).params() as ConstructorParameters<typeof UpdateCommand>[0]), ReturnValues: 'ALL_NEW' })),
+        doc.send(
+          new UpdateCommand({
+            ...(electro.patch({ userId }).add({ logins: 1, version: 1 }).set({ updatedAt: new Date().toISOString() }).params() as ConstructorParameters<
+              typeof UpdateCommand
+            >[0]),
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
     },
     'tablekit entity API': {
       put: (item) => members.create(item),

@@ -72,7 +72,8 @@ export function fakeDynamoClient(): DynamoDBClient {
 export function stubConnection(): Connection {
   const answer = answerer();
   const doc = {
-    send: async (command: { constructor: { name: string }; input: Json }) => answer(command.constructor.name.replace(/Command$/, '').replace(/^(Put|Get|Update)$/, '$1Item'), command.input),
+    send: async (command: { constructor: { name: string }; input: Json }) =>
+      answer(command.constructor.name.replace(/Command$/, '').replace(/^(Put|Get|Update)$/, '$1Item'), command.input),
   } as unknown as DynamoDBDocumentClient;
   return { client: fakeDynamoClient(), doc, source: 'client', endpoint: undefined, region: 'local', local: undefined, close: async () => undefined };
 }

@@ -59,7 +59,15 @@ async function sseFanOut(url: string, store: Awaited<ReturnType<typeof openStore
     await reader.cancel();
   });
   for (let offset = 0; offset < changes; offset += 50) {
-    await store.changeLog.appendMany(projectId, Array.from({ length: Math.min(50, changes - offset) }, (_, i) => ({ entityType: 'doc', entityId: `d${(offset + i) % 25}`, operation: 'update' as const, data: {} })));
+    await store.changeLog.appendMany(
+      projectId,
+      Array.from({ length: Math.min(50, changes - offset) }, (_, i) => ({
+        entityType: 'doc',
+        entityId: `d${(offset + i) % 25}`,
+        operation: 'update' as const,
+        data: {},
+      })),
+    );
   }
   await Promise.all(readers);
   return { clients, changes, seconds: (performance.now() - started) / 1000 };
@@ -82,8 +90,19 @@ export async function httpBench(connection: Connection, quick: boolean) {
     const getHttp = await cannon({ url: `${url}/users/${user.userId}`, connections, duration: seconds });
     const getDirect = await direct(() => store.userService.get(user.userId), connections, seconds);
     // One project per connection pool: appends to one project serialise on its sequence by design.
-    const postHttp = await cannon({ url: `${url}/projects/bench-http-post/changes`, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections: 1, duration: seconds });
-    const postDirect = await direct(() => store.changeLog.append('bench-direct-post', { entityType: 'doc', entityId: 'd1', operation: 'update', data: { n: 1 } }), 1, seconds);
+    const postHttp = await cannon({
+      url: `${url}/projects/bench-http-post/changes`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      connections: 1,
+      duration: seconds,
+    });
+    const postDirect = await direct(
+      () => store.changeLog.append('bench-direct-post', { entityType: 'doc', entityId: 'd1', operation: 'update', data: { n: 1 } }),
+      1,
+      seconds,
+    );
     const sse = await sseFanOut(url, store, quick ? 20 : 100, quick ? 200 : 2000);
     return { getHttp, getDirect, postHttp, postDirect, sse, connections, seconds };
   } finally {

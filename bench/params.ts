@@ -56,7 +56,7 @@ export async function measureParams(rounds: number, count: number): Promise<Para
       for (const op of ops) {
         const start = process.hrtime.bigint();
         for (const item of items) await builders[op](item);
-        ((results[name] ??= { put: [], get: [], query: [], save: [], patch: [] })[op]).push(Number(process.hrtime.bigint() - start) / 1000 / count);
+        (results[name] ??= { put: [], get: [], query: [], save: [], patch: [] })[op].push(Number(process.hrtime.bigint() - start) / 1000 / count);
       }
     }
   }

@@ -28,12 +28,24 @@ export async function requestTable(connection: Connection, count: number): Promi
       ['create', (id, i) => members.create(person(id, i)), (id, i) => users.create(person(id, i))],
       ['get', (id) => members.get(id), (id) => users.get(id)],
       ['find.byEmail', (id) => members.find.byEmail({ email: `r-${id}@example.com` }), (id) => users.find.byEmail({ email: `r-${id}@example.com` })],
-      ['save (no version: upsert)', (id, i) => members.save({ ...person(id, i), lastName: 'Byron' }), (id, i) => users.save({ ...person(id, i), lastName: 'Byron' })],
-      ['save (with its version)', async (id, i) => members.save({ ...person(id, i), lastName: 'King', version: 2 }), async (id, i) => users.save({ ...person(id, i), lastName: 'King', version: 2 })],
+      [
+        'save (no version: upsert)',
+        (id, i) => members.save({ ...person(id, i), lastName: 'Byron' }),
+        (id, i) => users.save({ ...person(id, i), lastName: 'Byron' }),
+      ],
+      [
+        'save (with its version)',
+        async (id, i) => members.save({ ...person(id, i), lastName: 'King', version: 2 }),
+        async (id, i) => users.save({ ...person(id, i), lastName: 'King', version: 2 }),
+      ],
       ['patch (set a plain field)', (id) => members.patch(id, { set: { firstName: 'Augusta' } }), (id) => users.patch(id, { set: { firstName: 'Augusta' } })],
       ['patch (add to a counter)', (id) => members.patch(id, { add: { logins: 1 } }), async () => undefined],
       ['patch (set the unique e-mail)', async () => undefined, (id) => users.patch(id, { set: { email: `moved-${id}@example.com` } })],
-      ['update(id, fn)', (id) => members.update(id, (item) => ({ ...item, lastName: 'Byron' })), (id) => users.update(id, (item) => ({ ...item, lastName: 'Byron' }))],
+      [
+        'update(id, fn)',
+        (id) => members.update(id, (item) => ({ ...item, lastName: 'Byron' })),
+        (id) => users.update(id, (item) => ({ ...item, lastName: 'Byron' })),
+      ],
       ['delete', (id) => members.delete(id), (id) => users.delete(id)],
     ];
     const rows: RequestRow[] = [];
@@ -43,7 +55,11 @@ export async function requestTable(connection: Connection, count: number): Promi
       const plainSent = counter.take();
       for (const [index, id] of ids.entries()) await onUnique(id, index);
       const uniqueSent = counter.take();
-      rows.push({ operation, plain: plainSent.length ? perOperation(plainSent, count) : '–', unique: uniqueSent.length ? perOperation(uniqueSent, count) : '–' });
+      rows.push({
+        operation,
+        plain: plainSent.length ? perOperation(plainSent, count) : '–',
+        unique: uniqueSent.length ? perOperation(uniqueSent, count) : '–',
+      });
     }
     return rows;
   } finally {

@@ -92,7 +92,9 @@ async function interleaved(connection: Connection, tableName: string, rounds: nu
       }
       for (const name of names) (requests[name] ??= { put: '', get: '', query: '', save: '', patch: '' })[op] = perOperation(sent[name], count);
     }
-    perRound.push(Object.fromEntries(names.map((name) => [name, Object.fromEntries(ops.map((op) => [op, nanos[name][op] / 1000 / count]))])) as Record<string, PerOp>);
+    perRound.push(
+      Object.fromEntries(names.map((name) => [name, Object.fromEntries(ops.map((op) => [op, nanos[name][op] / 1000 / count]))])) as Record<string, PerOp>,
+    );
   }
   return { names, perRound, requests };
 }
@@ -124,7 +126,9 @@ async function main() {
   log(rule);
   for (const [name, perOp] of Object.entries(a)) log(`| ${name} | ${ops.map((op) => median(perOp[op]).toFixed(1)).join(' | ')} |`);
   const [electroName, tablekitName] = Object.keys(a) as [string, string];
-  log(`\ntablekit / ElectroDB .params(): ${ops.map((op) => `${op} ${(median(a[tablekitName]![op]) / median(a[electroName]![op])).toFixed(2)}×`).join(', ')}. tablekit's column is its whole entity API (validation, keys, expressions, decoding) over a DocumentClient stub that answers at once.\n`);
+  log(
+    `\ntablekit / ElectroDB .params(): ${ops.map((op) => `${op} ${(median(a[tablekitName]![op]) / median(a[electroName]![op])).toFixed(2)}×`).join(', ')}. tablekit's column is its whole entity API (validation, keys, expressions, decoding) over a DocumentClient stub that answers at once.\n`,
+  );
 
   const fake = await connect({ client: fakeDynamoClient() });
   const d = await interleaved(fake, 'bench', quick ? 2 : 5, quick ? 300 : 1500);
@@ -155,7 +159,9 @@ async function main() {
       log(`| ${name} | ${ratios.map((r) => `${r.toFixed(2)}×`).join(' | ')} |`);
     }
     const rawOps = ops.map((op) => `${op} ${(1e6 / median(b.perRound.map((round) => round[RAW]![op]))).toFixed(0)}`);
-    log(`\nRaw baseline in this run, ops/s: ${rawOps.join(', ')}. Every get was checked to return the right item and every query exactly one item. Target: ≥ 0.95× raw.\n`);
+    log(
+      `\nRaw baseline in this run, ops/s: ${rawOps.join(', ')}. Every get was checked to return the right item and every query exactly one item. Target: ≥ 0.95× raw.\n`,
+    );
     logRequests(b);
     await table.delete();
 
@@ -165,7 +171,9 @@ async function main() {
     log('| operation | plain entity (as in B) | User with a unique e-mail |');
     log('| --- | --- | --- |');
     for (const row of r) log(`| ${row.operation} | ${row.plain} | ${row.unique} |`);
-    log('\nA unique field is a claim item written in the same transaction as its owner: create becomes one TransactWriteItems, and writes that may move the claim read the item first. Without one, save and patch are ONE UpdateItem.\n');
+    log(
+      '\nA unique field is a claim item written in the same transaction as its owner: create becomes one TransactWriteItems, and writes that may move the claim read the item first. Without one, save and patch are ONE UpdateItem.\n',
+    );
 
     const c = await saveAllRound(connection, quick ? 1 : 3, quick ? 2000 : 10_000);
     log(`## C. Bulk write of ${c.count.toLocaleString('en')} items (25 per BatchWriteItem, 8 in flight)`);
@@ -173,16 +181,21 @@ async function main() {
     log('| contender | items/s (median) | ratio to raw (median of rounds) |');
     log('| --- | --- | --- |');
     for (const [name, rates] of Object.entries(c.rates)) {
-      log(`| ${name} | ${median(rates).toFixed(0)} | ${median(rates.map((rate, index) => rate / (c.rates['raw BatchWrite loop']?.[index] ?? rate))).toFixed(2)}× |`);
+      log(
+        `| ${name} | ${median(rates).toFixed(0)} | ${median(rates.map((rate, index) => rate / (c.rates['raw BatchWrite loop']?.[index] ?? rate))).toFixed(2)}× |`,
+      );
     }
-    log(`\nEvery round's table was counted afterwards (Scan COUNT) and held all ${c.count.toLocaleString('en')} items. Target: saveAll ≥ 1.0× the tuned raw loop.\n`);
+    log(
+      `\nEvery round's table was counted afterwards (Scan COUNT) and held all ${c.count.toLocaleString('en')} items. Target: saveAll ≥ 1.0× the tuned raw loop.\n`,
+    );
 
     const changes = await changeLogBench(connection, quick);
     log('## E. Change log on one project (gapless sequence, one transaction per append)');
     log('');
     log('| workload | changes/s | attempts lost to another writer (retried) |');
     log('| --- | --- | --- |');
-    for (const [writers, result] of Object.entries(changes.single)) log(`| ${writers} writer(s), single append | ${result.rate.toFixed(0)} | ${result.conflicts} |`);
+    for (const [writers, result] of Object.entries(changes.single))
+      log(`| ${writers} writer(s), single append | ${result.rate.toFixed(0)} | ${result.conflicts} |`);
     log(`| 1 writer, appendMany(25), 20 entities cycling | ${changes.batched.toFixed(0)} | 0 |`);
     log(`| 1 writer, appendMany(25), all of one entity | ${changes.batchedOneEntity.toFixed(0)} | 0 |`);
     log(
@@ -191,14 +204,20 @@ async function main() {
         `${(changes.batchedOneEntity / changes.single[1].rate).toFixed(1)}× when the batch is about one entity (28 items). Target ≥ 10×. ` +
         `Every run was checked with stats(): exactly n changes, latest seq n.\n`,
     );
-    log(`since() paging (pages of 1,000, consistent reads) through ${changes.paged.total.toLocaleString('en')} changes: ${changes.paged.rate.toFixed(0)} items/s, peak RSS growth ${changes.paged.rssGrowthMb.toFixed(1)} MB (target ≤ 64 MB); seqs checked contiguous.\n`);
+    log(
+      `since() paging (pages of 1,000, consistent reads) through ${changes.paged.total.toLocaleString('en')} changes: ${changes.paged.rate.toFixed(0)} items/s, peak RSS growth ${changes.paged.rssGrowthMb.toFixed(1)} MB (target ≤ 64 MB); seqs checked contiguous.\n`,
+    );
 
     const streams = await streamsBench(connection, quick);
     log(`## F. Streams: write acknowledged → emission (${streams.writes} sequential patches of one item)`);
     log('');
     log('| subscribers | p50 ms | p95 ms | max ms |');
     log('| --- | --- | --- | --- |');
-    for (const [label, result] of [['1', streams.one], ['20', streams.twenty]] as const) log(`| ${label} | ${result.p50.toFixed(0)} | ${result.p95.toFixed(0)} | ${result.max.toFixed(0)} |`);
+    for (const [label, result] of [
+      ['1', streams.one],
+      ['20', streams.twenty],
+    ] as const)
+      log(`| ${label} | ${result.p50.toFixed(0)} | ${result.p95.toFixed(0)} | ${result.max.toFixed(0)} |`);
     log(
       `\nOne reader delivered ${streams.delivery.rate.toFixed(0)} records/s while saveAll wrote them (bounded by the write rate), ` +
         `the last one ${streams.delivery.lagAfterLastWrite.toFixed(0)} ms after the last write. Target p95 ≤ 1 s. Every emission was counted.\n`,
@@ -209,9 +228,15 @@ async function main() {
     log('');
     log('| operation | HTTP req/s | HTTP p99 ms | library ops/s | library p99 ms | HTTP / library |');
     log('| --- | --- | --- | --- | --- | --- |');
-    log(`| GET /users/:id (${web.connections} connections) | ${web.getHttp.rps.toFixed(0)} | ${web.getHttp.p99.toFixed(0)} | ${web.getDirect.rps.toFixed(0)} | ${web.getDirect.p99.toFixed(1)} | ${(web.getHttp.rps / web.getDirect.rps).toFixed(2)}× |`);
-    log(`| POST /projects/:id/changes (1 connection: one project's appends serialise) | ${web.postHttp.rps.toFixed(0)} | ${web.postHttp.p99.toFixed(0)} | ${web.postDirect.rps.toFixed(0)} | ${web.postDirect.p99.toFixed(1)} | ${(web.postHttp.rps / web.postDirect.rps).toFixed(2)}× |`);
-    log(`\n${web.sse.clients} SSE clients followed one project while ${web.sse.changes.toLocaleString('en')} changes were appended: every client received every seq in order (${web.sse.seconds.toFixed(1)} s). Non-2xx responses fail the run.\n`);
+    log(
+      `| GET /users/:id (${web.connections} connections) | ${web.getHttp.rps.toFixed(0)} | ${web.getHttp.p99.toFixed(0)} | ${web.getDirect.rps.toFixed(0)} | ${web.getDirect.p99.toFixed(1)} | ${(web.getHttp.rps / web.getDirect.rps).toFixed(2)}× |`,
+    );
+    log(
+      `| POST /projects/:id/changes (1 connection: one project's appends serialise) | ${web.postHttp.rps.toFixed(0)} | ${web.postHttp.p99.toFixed(0)} | ${web.postDirect.rps.toFixed(0)} | ${web.postDirect.p99.toFixed(1)} | ${(web.postHttp.rps / web.postDirect.rps).toFixed(2)}× |`,
+    );
+    log(
+      `\n${web.sse.clients} SSE clients followed one project while ${web.sse.changes.toLocaleString('en')} changes were appended: every client received every seq in order (${web.sse.seconds.toFixed(1)} s). Non-2xx responses fail the run.\n`,
+    );
   } finally {
     await connection.close();
     await local?.stop();

@@ -5,7 +5,13 @@ import type { Connection } from 'tablekit';
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 async function latency(store: Awaited<ReturnType<typeof openStore>>, subscribers: number, writes: number) {
-  const user = await store.entities.user.create({ userId: randomUUID(), email: `bench.${randomUUID()}@example.com`, firstName: 'B', lastName: 'L', isActive: true });
+  const user = await store.entities.user.create({
+    userId: randomUUID(),
+    email: `bench.${randomUUID()}@example.com`,
+    firstName: 'B',
+    lastName: 'L',
+    isActive: true,
+  });
   const acknowledged = new Map<number, number>();
   // An emission can even beat the continuation after `await update()`: keep emission times and pair them at the end.
   const emitted: { version: number; at: number }[] = [];
@@ -28,7 +34,9 @@ async function latency(store: Awaited<ReturnType<typeof openStore>>, subscribers
   while (emitted.length < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
   stops.forEach((stop) => stop());
   if (emitted.length !== expected) throw new Error(`expected ${expected} emissions (initial + every write, per subscriber), got ${emitted.length}`);
-  const latencies = emitted.filter(({ version }) => acknowledged.has(version)).map(({ version, at }) => Math.max(0, at - (acknowledged.get(version) as number)));
+  const latencies = emitted
+    .filter(({ version }) => acknowledged.has(version))
+    .map(({ version, at }) => Math.max(0, at - (acknowledged.get(version) as number)));
   if (latencies.length !== writes * subscribers) throw new Error(`expected ${writes * subscribers} write emissions, got ${latencies.length}`);
   const sorted = latencies.sort((a, b) => a - b);
   return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), max: sorted.at(-1) ?? NaN };
@@ -37,12 +45,22 @@ async function latency(store: Awaited<ReturnType<typeof openStore>>, subscribers
 async function throughput(store: Awaited<ReturnType<typeof openStore>>, count: number) {
   let seen = 0;
   let live = false;
-  const stop = store.table.changes().subscribe({ next: (change) => void (change.entity === 'videoProgress' && change.type === 'insert' && seen++), start: () => (live = true) });
+  const stop = store.table
+    .changes()
+    .subscribe({ next: (change) => void (change.entity === 'videoProgress' && change.type === 'insert' && seen++), start: () => (live = true) });
   while (!live) await new Promise((resolve) => setTimeout(resolve, 5));
   const userId = randomUUID();
   const started = performance.now();
   await store.entities.videoProgress.saveAll(
-    Array.from({ length: count }, (_, index) => ({ userId, videoId: `v${index}`, positionSeconds: 1, durationSeconds: 10, completed: false, updatedAt: new Date().toISOString(), ttl: 2_000_000_000 })),
+    Array.from({ length: count }, (_, index) => ({
+      userId,
+      videoId: `v${index}`,
+      positionSeconds: 1,
+      durationSeconds: 10,
+      completed: false,
+      updatedAt: new Date().toISOString(),
+      ttl: 2_000_000_000,
+    })),
   );
   const written = performance.now();
   const deadline = Date.now() + 60_000;

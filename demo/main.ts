@@ -20,7 +20,12 @@ const print: Print = (line) => console.log(line);
 async function tour(connection: Connection, tableName: string): Promise<void> {
   const requests = logRequests(connection);
   print(`\nTable '${tableName}' on ${connection.endpoint ?? `AWS ${connection.region}`} (${connection.source})`);
-  const store: Store = await step('openStore: ensure the AppTable', print, () => openStore({ connection, tableName }), (opened) => `${opened.table.definition.patterns.length} access patterns, ${Object.keys(opened.entities).length} entities`);
+  const store: Store = await step(
+    'openStore: ensure the AppTable',
+    print,
+    () => openStore({ connection, tableName }),
+    (opened) => `${opened.table.definition.patterns.length} access patterns, ${Object.keys(opened.entities).length} entities`,
+  );
   try {
     await runEntityApiTour(store, connection, requests, print);
     await runTwinTour(connection, tableName, print);
@@ -43,7 +48,9 @@ async function main(): Promise<void> {
     // Stops the embedded DynamoDB Local (its java process) when this connection started one.
     await connection.close();
   }
-  print(`\nDone in ${((performance.now() - started) / 1000).toFixed(1)} s (tour ${((performance.now() - tourStarted) / 1000).toFixed(1)} s); ${connection.local ? 'embedded DynamoDB Local stopped.' : 'connection closed.'}`);
+  print(
+    `\nDone in ${((performance.now() - started) / 1000).toFixed(1)} s (tour ${((performance.now() - tourStarted) / 1000).toFixed(1)} s); ${connection.local ? 'embedded DynamoDB Local stopped.' : 'connection closed.'}`,
+  );
 }
 
 try {

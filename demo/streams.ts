@@ -43,14 +43,26 @@ export async function runStreamsTour(store: Store, print: Print): Promise<void> 
     check(seen === 'v1 Ada Live, v2 Ada Lovelace, v3 Ada Byron', `every live write arrived in order (got ${seen})`);
 
     const projectId = `live-${shortId()}`;
-    await changeLog.appendMany(projectId, Array.from({ length: 5 }, (_, i) => ({ entityType: 'doc', entityId: `d${i}`, operation: 'create' as const, data: {} })));
+    await changeLog.appendMany(
+      projectId,
+      Array.from({ length: 5 }, (_, i) => ({ entityType: 'doc', entityId: `d${i}`, operation: 'create' as const, data: {} })),
+    );
     const followed: number[] = [];
     const stopFollow = changeLog.follow(projectId, { fromSeq: 2 }).subscribe((change) => followed.push(change.seq));
-    await Promise.all(Array.from({ length: 3 }, (_, writer) => changeLog.appendMany(projectId, Array.from({ length: 10 }, (_, i) => ({ entityType: 'doc', entityId: `w${writer}-${i}`, operation: 'create' as const, data: {} })))));
+    await Promise.all(
+      Array.from({ length: 3 }, (_, writer) =>
+        changeLog.appendMany(
+          projectId,
+          Array.from({ length: 10 }, (_, i) => ({ entityType: 'doc', entityId: `w${writer}-${i}`, operation: 'create' as const, data: {} })),
+        ),
+      ),
+    );
     await waitFor(() => followed.length === 33, 10_000, 'the followed changes');
     stopFollow();
     const inOrder = followed.every((seq, index) => seq === index + 3);
-    print(`  changeLog.follow(fromSeq 2) → seqs ${followed[0]}..${followed.at(-1)} (${followed.length}: history then live, ${inOrder ? 'in order, no gap' : 'OUT OF ORDER'})`);
+    print(
+      `  changeLog.follow(fromSeq 2) → seqs ${followed[0]}..${followed.at(-1)} (${followed.length}: history then live, ${inOrder ? 'in order, no gap' : 'OUT OF ORDER'})`,
+    );
     check(inOrder, 'follow() delivers every seq once, in order');
     await waitFor(() => (counts.get('change:insert') ?? 0) >= 35, 10_000, 'the table feed');
     print(`  table.changes() saw: ${[...counts].map(([key, count]) => `${count} ${key}`).join(', ')}`);

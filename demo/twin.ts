@@ -39,20 +39,41 @@ async function scenario(table: BoundTable<AppEntities>): Promise<[string, string
 
   const base = Date.parse('2026-01-01T12:00:00.000Z');
   const videos = ['a', 'b', 'c', 'd', 'e'];
-  await progress.createAll(videos.map((videoId, index) => ({ userId, videoId, positionSeconds: 0, durationSeconds: 60, completed: false, updatedAt: new Date(base + index * 60_000).toISOString(), ttl: 2_000_000_000 })));
+  await progress.createAll(
+    videos.map((videoId, index) => ({
+      userId,
+      videoId,
+      positionSeconds: 0,
+      durationSeconds: 60,
+      completed: false,
+      updatedAt: new Date(base + index * 60_000).toISOString(),
+      ttl: 2_000_000_000,
+    })),
+  );
   await Promise.all(Array.from({ length: 20 }, () => progress.patch({ userId, videoId: 'c' }, { add: { positionSeconds: 1 } })));
   answer('20 adds', (await progress.get({ userId, videoId: 'c' })).positionSeconds);
   const since = new Date(base + 2 * 60_000).toISOString();
   answer('gte, desc', (await progress.find.continueWatching({ userId, updatedAt: { gte: since } }, { order: 'desc' })).items.map((p) => p.videoId).join(''));
   const page = await progress.find.primary({ userId, videoId: { between: ['b', 'd'] } }, { limit: 2 });
   answer('between, limit 2', `${page.items.map((p) => p.videoId).join('')} cursor ${page.cursor !== undefined}`);
-  answer('tx cancelled', await outcome(() => table.transactWrite((tx) => [tx.user.patch(userId, { set: { firstName: 'Z' } }), tx.videoProgress.create({ userId, videoId: 'a', positionSeconds: 1, durationSeconds: 60, completed: false, updatedAt: since, ttl: 2_000_000_000 })])));
+  answer(
+    'tx cancelled',
+    await outcome(() =>
+      table.transactWrite((tx) => [
+        tx.user.patch(userId, { set: { firstName: 'Z' } }),
+        tx.videoProgress.create({ userId, videoId: 'a', positionSeconds: 1, durationSeconds: 60, completed: false, updatedAt: since, ttl: 2_000_000_000 }),
+      ]),
+    ),
+  );
   answer('after cancel', (await users.get(userId)).firstName);
   answer('account', (await new UserService(table).getAccount(userId)).videoProgress.length);
 
   const log = new ChangeLog(table);
   const projectId = `twin-${userId.slice(0, 8)}`;
-  await log.appendMany(projectId, ['x', 'y', 'x', 'z', 'x'].map((entityId) => ({ entityType: 'doc', entityId, operation: 'update' as const, data: {} })));
+  await log.appendMany(
+    projectId,
+    ['x', 'y', 'x', 'z', 'x'].map((entityId) => ({ entityType: 'doc', entityId, operation: 'update' as const, data: {} })),
+  );
   answer('since 2', (await log.since(projectId, 2)).items.map((c) => c.seq).join(','));
   answer('latest', (await log.latest(projectId)).map((c) => `${c.entityId}${c.seq}`).join(','));
 
@@ -64,12 +85,22 @@ async function scenario(table: BoundTable<AppEntities>): Promise<[string, string
 /** The same scenario on DynamoDB and on `AppTable.bind(inMemory())`: the answers must be identical. */
 export async function runTwinTour(connection: Connection, tableName: string, print: Print): Promise<void> {
   print('\nThe in-memory twin (tablekit/testing): the same code and the same answers without DynamoDB');
-  const onDynamo = await step('scenario on DynamoDB', print, () => scenario(AppTable.bind(connection, { tableName })), (answers) => `${answers.length} answers`);
+  const onDynamo = await step(
+    'scenario on DynamoDB',
+    print,
+    () => scenario(AppTable.bind(connection, { tableName })),
+    (answers) => `${answers.length} answers`,
+  );
   const memory = inMemory();
   try {
     const twin = AppTable.bind(memory);
     await twin.ensure();
-    const inMem = await step('same scenario on AppTable.bind(inMemory())', print, () => scenario(twin), (answers) => `${answers.length} answers`);
+    const inMem = await step(
+      'same scenario on AppTable.bind(inMemory())',
+      print,
+      () => scenario(twin),
+      (answers) => `${answers.length} answers`,
+    );
     const differences = onDynamo.filter(([question, value], index) => inMem[index]?.[0] !== question || inMem[index]?.[1] !== value);
     print(`  answers: ${onDynamo.map(([question, value]) => `${question} → ${value}`).join(' · ')}`);
     for (const [question, value] of differences) print(`  DIFFERENT: ${question}: DynamoDB ${value}, memory ${inMem.find(([q]) => q === question)?.[1]}`);

@@ -51,7 +51,15 @@ export type {
   Where,
   WriteOptions,
 } from './entity/index.ts';
-export { TableMismatchError, type EnsureResult, type EntityMap, type ExportFormat, type IamOptions, type TableOptions, type TableSummary } from './table/index.ts';
+export {
+  TableMismatchError,
+  type EnsureResult,
+  type EntityMap,
+  type ExportFormat,
+  type IamOptions,
+  type TableOptions,
+  type TableSummary,
+} from './table/index.ts';
 export { connect, connectLocal, type Connection, type ConnectOptions, type ConnectionSource } from './connection/index.ts';
 export { RepositoryError, isRepositoryError, type RepositoryErrorCode, type ValidationIssue } from './errors/index.ts';
 export type { LiveStream } from './streams/index.ts';

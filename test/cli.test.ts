@@ -58,7 +58,10 @@ test('--help lists the demo, local, table, export and docs commands', async (t) 
 });
 
 test('export cloudformation --format json is valid JSON with the table resource; the default YAML parses too', async (t) => {
-  const [json, yaml] = await Promise.all([tablekit(['export', 'cloudformation', ...APP, '--format', 'json']), tablekit(['export', 'cloudformation', ...APP, '--table-name', 'cfn-cli'])]);
+  const [json, yaml] = await Promise.all([
+    tablekit(['export', 'cloudformation', ...APP, '--format', 'json']),
+    tablekit(['export', 'cloudformation', ...APP, '--table-name', 'cfn-cli']),
+  ]);
   t.is(json.code, 0, describeRun(json));
   const template = JSON.parse(json.stdout) as { Resources: Record<string, { Type: string; Properties: { TableName: string } }> };
   const table = Object.values(template.Resources).find((resource) => resource.Type === 'AWS::DynamoDB::Table');
@@ -77,7 +80,10 @@ test('export iam --table-name x names table/x and table/x/index/*', async (t) =>
   t.true(resources.some((resource) => resource.endsWith(':table/x/index/*')));
   const actions = statements.flatMap((s) => s.Action);
   t.true(actions.includes('dynamodb:GetItem'));
-  t.false(actions.some((action) => action.includes('*')), 'no wildcard actions');
+  t.false(
+    actions.some((action) => action.includes('*')),
+    'no wildcard actions',
+  );
   t.false(actions.includes('dynamodb:CreateTable'), 'no management actions without --management');
 });
 
@@ -296,14 +302,21 @@ test('demo --module entities/table.ts tours the bundled table on DYNAMODB_ENDPOI
   const result = await tablekit(['demo', ...APP, '--table-name', name]);
   t.is(result.code, 0, describeRun(result));
   t.regex(result.stdout, /connected \(environment\)/);
-  t.deepEqual([...result.stdout.matchAll(/^Table '([^']+)'/gm)].map((match) => match[1]), [name]);
+  t.deepEqual(
+    [...result.stdout.matchAll(/^Table '([^']+)'/gm)].map((match) => match[1]),
+    [name],
+  );
   const entities = Object.keys(AppTable.entities);
   for (const entity of entities) {
     t.regex(result.stdout, new RegExp(`^\\s+create ${entity}\\s`, 'm'), `create ${entity}`);
     t.regex(result.stdout, new RegExp(`^\\s+get ${entity}\\s+found`, 'm'), `get ${entity}`);
   }
   for (const pattern of AppTable.patterns.filter((p) => entities.includes(p.entity))) {
-    t.regex(result.stdout, new RegExp(`^\\s+${pattern.entity}\\.${pattern.pattern} \\([\\w]+\\)\\s+[1-9]\\d* item\\(s\\)`, 'm'), `${pattern.entity}.${pattern.pattern}`);
+    t.regex(
+      result.stdout,
+      new RegExp(`^\\s+${pattern.entity}\\.${pattern.pattern} \\([\\w]+\\)\\s+[1-9]\\d* item\\(s\\)`, 'm'),
+      `${pattern.entity}.${pattern.pattern}`,
+    );
   }
   t.regex(result.stdout, /RepositoryError\(validation\)/, 'an invalid write is refused');
   t.regex(result.stdout, /connection closed\.$/m);

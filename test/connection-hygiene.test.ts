@@ -29,7 +29,14 @@ test('connect({ documentClient }) uses the callerâ€™s client and keeps tablekitâ
   // tablekit's DocumentClient drops undefined values; the caller's (removeUndefinedValues: false) would throw.
   const tableName = `hygiene-${Date.now()}`;
   const { CreateTableCommand, DeleteTableCommand } = await import('@aws-sdk/client-dynamodb');
-  await connection.client.send(new CreateTableCommand({ TableName: tableName, BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] }));
+  await connection.client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+    }),
+  );
   await connection.doc.send(new PutCommand({ TableName: tableName, Item: { pk: 'a', gone: undefined } }));
   const read = await connection.doc.send(new GetCommand({ TableName: tableName, Key: { pk: 'a' } }));
   t.deepEqual(read.Item, { pk: 'a' });
@@ -39,7 +46,9 @@ test('connect({ documentClient }) uses the callerâ€™s client and keeps tablekitâ
 });
 
 test('connect({ env }) takes the credentials from that env, not from process.env', async (t) => {
-  const connection = await connect({ env: { DYNAMODB_ENDPOINT: endpoint(), AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'from-env-key', AWS_SECRET_ACCESS_KEY: 'from-env-secret' } });
+  const connection = await connect({
+    env: { DYNAMODB_ENDPOINT: endpoint(), AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'from-env-key', AWS_SECRET_ACCESS_KEY: 'from-env-secret' },
+  });
   const credentials = await connection.client.config.credentials();
   t.is(credentials.accessKeyId, 'from-env-key');
   t.is(connection.region, 'eu-west-1');

@@ -16,7 +16,6 @@ async function answers(connection: Connection): Promise<boolean> {
   return Array.isArray(result.TableNames);
 }
 
-
 test('an explicit endpoint wins over the environment (source explicit)', async (t) => {
   if (!endpoint) return t.fail('DYNAMODB_ENDPOINT is not set (run through test/run.ts)');
   const connection = await connect({ endpoint, env: { DYNAMODB_ENDPOINT: 'http://127.0.0.1:1', AWS_REGION: 'eu-west-1' } });

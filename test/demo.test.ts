@@ -31,7 +31,11 @@ test('npm start runs on an embedded DynamoDB Local, shows every capability, exit
   t.is(result.code, 0, output);
   t.notRegex(output, /demo failed|WRONG|PRESENT|MISSING|DIFFERENT|OUT OF ORDER/);
   t.regex(result.stdout, /connected \(embedded\)/);
-  t.deepEqual([...result.stdout.matchAll(/^Table '([^']+)'/gm)].map((match) => match[1]), [tableName], 'TABLEKIT_TABLE names the table');
+  t.deepEqual(
+    [...result.stdout.matchAll(/^Table '([^']+)'/gm)].map((match) => match[1]),
+    [tableName],
+    'TABLEKIT_TABLE names the table',
+  );
 
   const expected: [string, RegExp][] = [
     ['unique through store.entities.user', /store\.entities\.user\.create, same e-mail\s+RepositoryError\(duplicate\) user/],

@@ -22,7 +22,10 @@ for (const example of examples) {
     writeFileSync(`${examplesDir}/${example.name}`, `${example.code}\nexport {};\n`);
     const result = spawnSync(process.execPath, ['--import', 'tsx', `${examplesDir}/${example.name}`], { encoding: 'utf8', env: process.env, timeout: 120_000 });
     t.is(result.status, 0, result.stderr);
-    const printed = result.stdout.split('\n').map((line) => line.trim()).filter(Boolean);
+    const printed = result.stdout
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean);
     t.deepEqual(printed, documentedOutputs(example.code));
   });
 }

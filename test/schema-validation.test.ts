@@ -37,7 +37,10 @@ test('toStored rejects a bad item with a validation error listing every issue pa
 test('toStored reports missing required fields by name', (t) => {
   const { flag: _flag, ...withoutFlag } = validEverything();
   const error = validationError(() => Everything.toStored(withoutFlag));
-  t.deepEqual(error.issues.map((issue) => issue.path), [['flag']]);
+  t.deepEqual(
+    error.issues.map((issue) => issue.path),
+    [['flag']],
+  );
 });
 
 test('toStored rejects unknown top-level fields', (t) => {
@@ -60,7 +63,11 @@ test('validation uses the zod refinements of the schema (e-mail, uuid)', (t) => 
 function keysOf(layout: TableLayout, entity: EntityDefinition): EntityKeys {
   const electro = buildElectro(layout, 'schema-test').entities[entity.name];
   if (!electro) throw new Error(`no ElectroDB model of ${entity.name}`);
-  return new EntityKeys(entity, layout.patterns.filter((pattern) => pattern.entity === entity.name), electro);
+  return new EntityKeys(
+    entity,
+    layout.patterns.filter((pattern) => pattern.entity === entity.name),
+    electro,
+  );
 }
 const checkFails = (keys: EntityKeys, values: Record<string, unknown>, fields: string[]) => validationError(() => keys.check(values, fields));
 
@@ -75,7 +82,10 @@ function historyKey(projectId: string, entityType: string, entityId: string): st
 
 test('an empty key string is rejected', (t) => {
   const error = checkFails(changeKeys, { projectId: '' }, ['projectId']);
-  t.deepEqual(error.issues.map((issue) => issue.path), [['projectId']]);
+  t.deepEqual(
+    error.issues.map((issue) => issue.path),
+    [['projectId']],
+  );
   t.regex(error.message, /empty/);
 });
 
@@ -84,12 +94,21 @@ test("a value that could forge another key of a multi-composite key ('#entityTyp
   t.is(historyKey('a#entityType_b', 'c', 'd'), historyKey('a', 'b#entityType_c', 'd'));
   const fields = ['projectId', 'entityType', 'entityId'];
   const forged = checkFails(changeKeys, { projectId: 'a#entityType_b', entityType: 'c', entityId: 'd' }, fields);
-  t.deepEqual(forged.issues.map((issue) => issue.path), [['projectId']]);
+  t.deepEqual(
+    forged.issues.map((issue) => issue.path),
+    [['projectId']],
+  );
   t.regex(forged.message, /#entityType_/);
   const other = checkFails(changeKeys, { projectId: 'p', entityType: 'b#entityId_c', entityId: 'd' }, fields);
-  t.deepEqual(other.issues.map((issue) => issue.path), [['entityType']]);
+  t.deepEqual(
+    other.issues.map((issue) => issue.path),
+    [['entityType']],
+  );
   const earlier = checkFails(changeKeys, { projectId: 'p', entityType: 'c', entityId: 'x#projectId_y' }, fields);
-  t.deepEqual(earlier.issues.map((issue) => issue.path), [['entityId']]);
+  t.deepEqual(
+    earlier.issues.map((issue) => issue.path),
+    [['entityId']],
+  );
 });
 
 test("'#' and '$' alone are allowed in a multi-composite key value (change.projectId 'a#b')", (t) => {
@@ -153,7 +172,11 @@ test('number key composites must be non-negative safe integers', (t) => {
   t.notThrows(() => Numbered.toStored({ id: 'a', n: 1, size: -1.5 }), 'a non-key number may be anything');
   for (const bad of [-1, 1.5, Number.MAX_SAFE_INTEGER + 1]) {
     const error = checkFails(keys, { id: 'a', n: bad }, ['id', 'n']);
-    t.deepEqual(error.issues.map((issue) => issue.path), [['n']], String(bad));
+    t.deepEqual(
+      error.issues.map((issue) => issue.path),
+      [['n']],
+      String(bad),
+    );
   }
 });
 
@@ -196,5 +219,8 @@ test('dates round-trip: toStored gives ISO strings (top level, nested, in lists 
 
 test('a string where a date is expected is a validation error (dates are not coerced)', (t) => {
   const error = validationError(() => Everything.toStored({ ...validEverything(), at: '2026-01-01T00:00:00.000Z' }));
-  t.deepEqual(error.issues.map((issue) => issue.path), [['at']]);
+  t.deepEqual(
+    error.issues.map((issue) => issue.path),
+    [['at']],
+  );
 });

@@ -88,7 +88,10 @@ test('sets, binary and empty sets round-trip through toStored / fromStored (an e
   t.deepEqual(back.scores, new Set(), 'an absent set reads back as an empty set');
   t.deepEqual(back.blob, new Uint8Array([1, 2, 3]));
   const mixed = validationError(() => Everything.toStored({ ...validEverything(), labels: new Set(['a', 1]) }));
-  t.deepEqual(mixed.issues.map((issue) => issue.path[0]), ['labels']);
+  t.deepEqual(
+    mixed.issues.map((issue) => issue.path[0]),
+    ['labels'],
+  );
 });
 
 test('entities are versioned by default; timestamps add createdAt/updatedAt; versioned: false has no version', (t) => {
@@ -104,7 +107,11 @@ test('entities are versioned by default; timestamps add createdAt/updatedAt; ver
   t.false('createdAt' in Sequence.attributes);
   t.false('version' in Sequence.attributes);
   const error = validationError(() => Plain.toStored({ id: 'a' }));
-  t.deepEqual(error.issues.map((issue) => issue.path), [['version']], 'a stored item of a versioned entity has its version');
+  t.deepEqual(
+    error.issues.map((issue) => issue.path),
+    [['version']],
+    'a stored item of a versioned entity has its version',
+  );
   t.deepEqual(Plain.toStored({ id: 'a', version: 1 }), { id: 'a', version: 1 });
 });
 
@@ -142,7 +149,8 @@ test('an unsupported construct nested in an object is reported with its full pat
   const error = t.throws(withField(z.object({ title: z.string(), tags: z.map(z.string(), z.string()) })), { instanceOf: SchemaDefinitionError });
   t.regex(error?.message ?? '', /'bad\.tags'/);
   const nested = t.throws(
-    () => defineEntity({ name: 'broken', schema: z.object({ id: z.string(), meta: z.object({ tags: z.set(z.boolean()) }) }), keys: { primary: { pk: ['id'] } } }),
+    () =>
+      defineEntity({ name: 'broken', schema: z.object({ id: z.string(), meta: z.object({ tags: z.set(z.boolean()) }) }), keys: { primary: { pk: ['id'] } } }),
     { instanceOf: SchemaDefinitionError },
   );
   t.regex(nested?.message ?? '', /'meta\.tags'/);
@@ -157,10 +165,9 @@ test('an unsupported construct inside an array element is reported under the arr
 // key templates
 
 test('a key field that is not in the schema is rejected', (t) => {
-  const error = t.throws(
-    () => defineEntity({ name: 'broken', schema: z.object({ id: z.string() }), keys: { primary: { pk: ['nope' as 'id'] } } }),
-    { instanceOf: SchemaDefinitionError },
-  );
+  const error = t.throws(() => defineEntity({ name: 'broken', schema: z.object({ id: z.string() }), keys: { primary: { pk: ['nope' as 'id'] } } }), {
+    instanceOf: SchemaDefinitionError,
+  });
   t.regex(error?.message ?? '', /'nope' is not a schema field/);
 });
 
@@ -201,10 +208,9 @@ test('a date key attribute is stored as its ISO string in the key (so keys sort 
 });
 
 test('primary key fields cannot be optional, but a GSI key field can (sparse index)', (t) => {
-  const error = t.throws(
-    () => defineEntity({ name: 'broken', schema: z.object({ id: z.string().optional() }), keys: { primary: { pk: ['id'] } } }),
-    { instanceOf: SchemaDefinitionError },
-  );
+  const error = t.throws(() => defineEntity({ name: 'broken', schema: z.object({ id: z.string().optional() }), keys: { primary: { pk: ['id'] } } }), {
+    instanceOf: SchemaDefinitionError,
+  });
   t.regex(error?.message ?? '', /'id'.*optional/);
   t.notThrows(() =>
     defineEntity({
@@ -243,10 +249,10 @@ test('an example with a bad key value (empty id) is rejected when the table buil
 });
 
 test('the ttl option must name a number field', (t) => {
-  t.throws(
-    () => defineEntity({ name: 'expiring', schema: z.object({ id: z.string(), ttl: z.string() }), keys: { primary: { pk: ['id'] } }, ttl: 'ttl' }),
-    { instanceOf: SchemaDefinitionError, message: /ttl/ },
-  );
+  t.throws(() => defineEntity({ name: 'expiring', schema: z.object({ id: z.string(), ttl: z.string() }), keys: { primary: { pk: ['id'] } }, ttl: 'ttl' }), {
+    instanceOf: SchemaDefinitionError,
+    message: /ttl/,
+  });
 });
 
 test('entity names must be alphanumeric (they become part of every key)', (t) => {
@@ -280,7 +286,11 @@ const declared = (options: { unique?: Record<string, true | { normalise: (value:
   });
 
 test('valid declarations: unique (strings, numbers, enums), hidden optional fields, readOnly fields', (t) => {
-  const entity = declared({ unique: { email: { normalise: (value) => value.trim().toLowerCase() }, rank: true, tier: true }, hidden: ['token'], readOnly: ['createdBy', 'email'] })();
+  const entity = declared({
+    unique: { email: { normalise: (value) => value.trim().toLowerCase() }, rank: true, tier: true },
+    hidden: ['token'],
+    readOnly: ['createdBy', 'email'],
+  })();
   t.deepEqual(
     entity.uniqueFields.map((unique) => unique.field),
     ['email', 'rank', 'tier'],

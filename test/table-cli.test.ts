@@ -79,7 +79,8 @@ function shellCommands(text: string): string[][] {
       i = j;
     } else if (char === '\\') {
       const next = text[i + 1];
-      if (next === '\n') i += 1; // line continuation
+      if (next === '\n')
+        i += 1; // line continuation
       else if (next !== undefined) {
         word += next;
         inWord = true;
@@ -96,7 +97,12 @@ function shellCommands(text: string): string[][] {
   return commands;
 }
 
-const pascal = (flag: string) => flag.replace(/^--/, '').split('-').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('');
+const pascal = (flag: string) =>
+  flag
+    .replace(/^--/, '')
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
 
 /** `aws dynamodb <op> --flag value ...` -> operation, input fields (PascalCase, JSON values parsed) and connection flags. */
 function parseAwsCommand(words: string[]) {
@@ -130,7 +136,8 @@ async function runWithSdk(text: string): Promise<string[]> {
     });
     try {
       if (operation === 'create-table') await client.send(new CreateTableCommand(input as unknown as CreateTableCommandInput));
-      else if (operation === 'wait table-exists') await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { TableName: String(input.TableName) });
+      else if (operation === 'wait table-exists')
+        await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { TableName: String(input.TableName) });
       else if (operation === 'update-time-to-live') await client.send(new UpdateTimeToLiveCommand(input as unknown as UpdateTimeToLiveCommandInput));
       else throw new Error(`unsupported operation ${operation}`);
       ran.push(operation);
@@ -182,7 +189,14 @@ test(`the AWS CLI export, run unmodified, creates a table identical to ensure() 
     const result = spawnSync('bash', ['-e'], {
       input: script,
       encoding: 'utf8',
-      env: { ...env, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_PAGER: '', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' },
+      env: {
+        ...env,
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+        AWS_PAGER: '',
+        AWS_CONFIG_FILE: '/dev/null',
+        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      },
       timeout: 120_000,
     });
     t.is(result.status, 0, `aws CLI failed: ${result.stderr}`);
@@ -207,5 +221,8 @@ test('the shell tokenizer handles quotes, escaped quotes and continuations', (t)
     ['aws', 'dynamodb', 'x', '--a', "it's", '--b', 'q"d', '--c', 'plain'],
     ['aws', 'dynamodb', 'y'],
   ]);
-  t.deepEqual(parseAwsCommand(['aws', 'dynamodb', 'create-table', '--table-name', 't', '--key-schema', '[{"a":1}]']).input, { TableName: 't', KeySchema: [{ a: 1 }] });
+  t.deepEqual(parseAwsCommand(['aws', 'dynamodb', 'create-table', '--table-name', 't', '--key-schema', '[{"a":1}]']).input, {
+    TableName: 't',
+    KeySchema: [{ a: 1 }],
+  });
 });

@@ -59,7 +59,11 @@ test('createTableInput of the AppTable: keys, both GSIs, PAY_PER_REQUEST, NEW_AN
     { AttributeName: 'sk', KeyType: 'RANGE' },
   ]);
   t.deepEqual(
-    input.GlobalSecondaryIndexes?.map((gsi) => [gsi.IndexName, gsi.KeySchema?.map((k) => `${k.AttributeName}:${k.KeyType}`).join(','), gsi.Projection?.ProjectionType]),
+    input.GlobalSecondaryIndexes?.map((gsi) => [
+      gsi.IndexName,
+      gsi.KeySchema?.map((k) => `${k.AttributeName}:${k.KeyType}`).join(','),
+      gsi.Projection?.ProjectionType,
+    ]),
     [
       ['gsi1', 'gsi1pk:HASH,gsi1sk:RANGE', 'ALL'],
       ['gsi2', 'gsi2pk:HASH,gsi2sk:RANGE', 'ALL'],
@@ -74,7 +78,10 @@ test('an entity set that uses only gsi1 gets no gsi2 attributes and no gsi2 inde
   const table = defineTable({ name: 'notes', entities: { note: Note, tag: Tag } });
   const input = table.createTableInput();
   t.deepEqual(attributeNames(input), ['gsi1pk', 'gsi1sk', 'pk', 'sk']);
-  t.deepEqual(input.GlobalSecondaryIndexes?.map((gsi) => gsi.IndexName), ['gsi1']);
+  t.deepEqual(
+    input.GlobalSecondaryIndexes?.map((gsi) => gsi.IndexName),
+    ['gsi1'],
+  );
   t.deepEqual(table.usedIndexes, ['gsi1']);
 });
 
@@ -94,7 +101,9 @@ test('table definitions reject inconsistent layouts', (t) => {
   t.throws(() => defineTable({ name: 'bad', entities: { clash: Clash } }), { message: /clashes/ });
   const Marker = defineEntity({ name: 'marker', schema: z.object({ id: z.string(), __edb_e__: z.string() }), keys: { primary: { pk: ['id'] } } });
   t.throws(() => defineTable({ name: 'bad', entities: { marker: Marker } }), { instanceOf: SchemaDefinitionError, message: /__edb_e__/ });
-  t.throws(() => defineTable({ name: 'bad', entities: { note: Note }, indexes: { primary: { pk: 'pk', sk: 'sk' }, gsi1: { pk: 'gsi1pk' } } }), { message: /index 'gsi1' has no sort key/ });
+  t.throws(() => defineTable({ name: 'bad', entities: { note: Note }, indexes: { primary: { pk: 'pk', sk: 'sk' }, gsi1: { pk: 'gsi1pk' } } }), {
+    message: /index 'gsi1' has no sort key/,
+  });
 });
 
 test('a table rejects two access patterns of one entity on the same index', (t) => {
@@ -106,11 +115,28 @@ test('a table rejects two access patterns of one entity on the same index', (t) 
   const error = t.throws(() => defineTable({ name: 'bad', entities: { twice: Twice } }), { instanceOf: SchemaDefinitionError });
   t.regex(error?.message ?? '', /'byOwner' and 'byTitle' both use index 'gsi1'/);
   // Two entities may share an index (one pattern each).
-  t.notThrows(() => defineTable({ name: 'shared', entities: { note: Note, other: defineEntity({ name: 'other', schema: z.object({ id: z.string() }), keys: { primary: { pk: ['id'] }, byId: { index: 'gsi1', pk: ['id'], sk: [] } } }) } }));
+  t.notThrows(() =>
+    defineTable({
+      name: 'shared',
+      entities: {
+        note: Note,
+        other: defineEntity({
+          name: 'other',
+          schema: z.object({ id: z.string() }),
+          keys: { primary: { pk: ['id'] }, byId: { index: 'gsi1', pk: ['id'], sk: [] } },
+        }),
+      },
+    }),
+  );
 });
 
 test("a table gets tablekit's internal claim entity only when some entity declares unique fields", (t) => {
-  const Account = defineEntity({ name: 'account', schema: z.object({ id: z.string(), email: z.string() }), keys: { primary: { pk: ['id'] } }, unique: { email: true } });
+  const Account = defineEntity({
+    name: 'account',
+    schema: z.object({ id: z.string(), email: z.string() }),
+    keys: { primary: { pk: ['id'] } },
+    unique: { email: true },
+  });
   const withClaims = defineTable({ name: 'accounts', entities: { account: Account, tag: Tag } });
   t.deepEqual(
     withClaims.internalEntities.map((entity) => entity.name),
@@ -127,7 +153,10 @@ test("a table gets tablekit's internal claim entity only when some entity declar
   );
   // The name is reserved.
   const Impostor = defineEntity({ name: 'tablekitUnique', schema: z.object({ id: z.string() }), keys: { primary: { pk: ['id'] } } });
-  t.throws(() => defineTable({ name: 'bad', entities: { tablekitUnique: Impostor, account: Account } }), { instanceOf: SchemaDefinitionError, message: /reserved/ });
+  t.throws(() => defineTable({ name: 'bad', entities: { tablekitUnique: Impostor, account: Account } }), {
+    instanceOf: SchemaDefinitionError,
+    message: /reserved/,
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -147,13 +176,10 @@ test('ensure() twice: created then a no-op; describe() shows keys, GSIs, stream 
   t.is(summary?.name, name);
   t.is(summary?.status, 'ACTIVE');
   t.is(summary?.keySchema, 'pk:HASH,sk:RANGE');
-  t.deepEqual(
-    summary?.globalSecondaryIndexes.map((gsi) => [gsi.name, gsi.keySchema]).sort(),
-    [
-      ['gsi1', 'gsi1pk:HASH,gsi1sk:RANGE'],
-      ['gsi2', 'gsi2pk:HASH,gsi2sk:RANGE'],
-    ],
-  );
+  t.deepEqual(summary?.globalSecondaryIndexes.map((gsi) => [gsi.name, gsi.keySchema]).sort(), [
+    ['gsi1', 'gsi1pk:HASH,gsi1sk:RANGE'],
+    ['gsi2', 'gsi2pk:HASH,gsi2sk:RANGE'],
+  ]);
   t.is(summary?.stream, 'NEW_AND_OLD_IMAGES');
   t.regex(summary?.ttl ?? '', /^ttl \((ENABLED|ENABLING)\)$/);
 
@@ -208,10 +234,16 @@ test('concurrent ensure() calls on a new table all succeed and exactly one creat
       return Promise.allSettled([table.ensure(), table.ensure(), table.ensure(), table.ensure()]);
     }),
   );
-  const failures = outcomes.flat().flatMap((outcome) => (outcome.status === 'rejected' ? [`${(outcome.reason as Error).name}: ${(outcome.reason as Error).message}`] : []));
+  const failures = outcomes
+    .flat()
+    .flatMap((outcome) => (outcome.status === 'rejected' ? [`${(outcome.reason as Error).name}: ${(outcome.reason as Error).message}`] : []));
   t.deepEqual(failures, [], 'every concurrent ensure() resolves');
   const createdPerTable = outcomes.map((settled) => settled.filter((outcome) => outcome.status === 'fulfilled' && outcome.value.created).length);
-  t.deepEqual(createdPerTable, names.map(() => 1), 'exactly one ensure() per table reports created');
+  t.deepEqual(
+    createdPerTable,
+    names.map(() => 1),
+    'exactly one ensure() per table reports created',
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -308,23 +340,31 @@ test('the IAM policy names the table ARN and its indexes, with only the needed a
   t.is(policy.Version, '2012-10-17');
   const actions = [...new Set(policy.Statement.flatMap((s) => asList(s.Action)))].sort();
   t.deepEqual(actions, expectedDataActions);
-  t.false(actions.some((action) => action.includes('*')), 'no wildcard actions');
+  t.false(
+    actions.some((action) => action.includes('*')),
+    'no wildcard actions',
+  );
   t.false(actions.includes('dynamodb:CreateTable'));
   const resources = policy.Statement.flatMap((s) => asList(s.Resource));
   t.true(resources.includes('arn:aws:dynamodb:*:*:table/orders'));
   t.true(resources.includes('arn:aws:dynamodb:*:*:table/orders/index/*'));
-  t.true(resources.every((resource) => resource.startsWith('arn:aws:dynamodb:') && resource.includes(':table/orders')), 'no resource outside the table');
+  t.true(
+    resources.every((resource) => resource.startsWith('arn:aws:dynamodb:') && resource.includes(':table/orders')),
+    'no resource outside the table',
+  );
   t.true(policy.Statement.every((s) => s.Effect === 'Allow'));
   // Item actions are granted on the table only; Query/Scan also on the indexes.
   for (const statement of policy.Statement) {
-    if (asList(statement.Resource).some((r) => r.endsWith('/index/*'))) t.true(asList(statement.Action).every((a) => a === 'dynamodb:Query' || a === 'dynamodb:Scan'));
+    if (asList(statement.Resource).some((r) => r.endsWith('/index/*')))
+      t.true(asList(statement.Action).every((a) => a === 'dynamodb:Query' || a === 'dynamodb:Scan'));
   }
 });
 
 test('the IAM policy adds CreateTable/UpdateTimeToLive only with includeManagement, and honours region/account', (t) => {
   const policy = JSON.parse(AppTable.toIamPolicy({ tableName: 'orders', includeManagement: true, region: 'eu-west-1', accountId: '123456789012' })) as Policy;
   const actions = new Set(policy.Statement.flatMap((s) => asList(s.Action)));
-  for (const action of ['dynamodb:CreateTable', 'dynamodb:UpdateTimeToLive', 'dynamodb:DescribeTable', 'dynamodb:DescribeTimeToLive']) t.true(actions.has(action), action);
+  for (const action of ['dynamodb:CreateTable', 'dynamodb:UpdateTimeToLive', 'dynamodb:DescribeTable', 'dynamodb:DescribeTimeToLive'])
+    t.true(actions.has(action), action);
   t.false(actions.has('dynamodb:DeleteTable'));
   t.false([...actions].some((action) => action.includes('*')));
   const resources = policy.Statement.flatMap((s) => asList(s.Resource));

@@ -6,7 +6,18 @@
  */
 import test from 'ava';
 import { z } from 'zod';
-import { defineEntity, defineTable, type BoundTable, type InferId, type InferInput, type InferItem, type InferItemWith, type InferKey, type InferPatternKey, type Page } from '../src/index.ts';
+import {
+  defineEntity,
+  defineTable,
+  type BoundTable,
+  type InferId,
+  type InferInput,
+  type InferItem,
+  type InferItemWith,
+  type InferKey,
+  type InferPatternKey,
+  type Page,
+} from '../src/index.ts';
 import { User } from '../src/services/index.ts';
 
 const Product = defineEntity({
@@ -64,7 +75,17 @@ const valid: InferInput<typeof Product> = {
   dimensions: { width: 30, height: 5 },
   created: new Date('2026-01-01T00:00:00.000Z'),
 };
-const event: InferInput<typeof Event> = { tenantId: 't', eventId: 'e', year: 2026, month: 3, day: 1, title: 'Launch', attendees: 0, labels: new Set(), notes: [] };
+const event: InferInput<typeof Event> = {
+  tenantId: 't',
+  eventId: 'e',
+  year: 2026,
+  month: 3,
+  day: 1,
+  title: 'Launch',
+  attendees: 0,
+  labels: new Set(),
+  notes: [],
+};
 
 // --- InferInput: wrong field types and missing fields are errors ------------------------------
 
@@ -128,7 +149,14 @@ const userBadVersion: InferInput<typeof User> = { ...userInput, version: 'three'
 const Inline = defineTable({
   name: 'inline',
   entities: {
-    note: defineEntity({ name: 'note', schema: z.object({ id: z.string(), text: z.string(), token: z.string().optional() }), keys: { primary: { pk: ['id'] } }, timestamps: true, versioned: false, hidden: ['token'] }),
+    note: defineEntity({
+      name: 'note',
+      schema: z.object({ id: z.string(), text: z.string(), token: z.string().optional() }),
+      keys: { primary: { pk: ['id'] } },
+      timestamps: true,
+      versioned: false,
+      hidden: ['token'],
+    }),
   },
 });
 type InlineNote = InferItem<(typeof Inline)['entities']['note']>;
@@ -208,7 +236,11 @@ async function readChecks(shop: Shop) {
 async function patchChecks(shop: Shop) {
   const events = shop.entities.event;
   const id = { tenantId: 't', eventId: 'e' };
-  const patched: EventItem = await events.patch(id, { set: { title: 'x' }, add: { attendees: 1, labels: new Set(['a']) }, append: { notes: ['n'] }, remove: ['subtitle'], delete: { labels: new Set(['b']) } }, { if: { attendees: { lt: 100 } }, version: 3 });
+  const patched: EventItem = await events.patch(
+    id,
+    { set: { title: 'x' }, add: { attendees: 1, labels: new Set(['a']) }, append: { notes: ['n'] }, remove: ['subtitle'], delete: { labels: new Set(['b']) } },
+    { if: { attendees: { lt: 100 } }, version: 3 },
+  );
   await events.patch(id, { prepend: { notes: ['first'] }, ifNotExists: { subtitle: 'default' } });
   // @ts-expect-error add on a string
   await events.patch(id, { add: { title: 'x' } });
@@ -284,5 +316,7 @@ test('the values marked as type errors are rejected at runtime too', (t) => {
   for (const bad of [wrongPrice, wrongEnum, wrongNested, wrongDate, missingName]) {
     t.throws(() => Product.toStored(bad), { message: /Invalid product/ });
   }
-  t.throws(() => User.toStored({ ...userInput, version: 'three', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' }), { message: /version/ });
+  t.throws(() => User.toStored({ ...userInput, version: 'three', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' }), {
+    message: /version/,
+  });
 });

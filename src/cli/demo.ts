@@ -10,19 +10,29 @@ type Item = Record<string, unknown>;
 
 const pick = (item: Item, fields: readonly string[]) => Object.fromEntries(fields.map((field) => [field, item[field]]));
 // The tour works on any entity, so ids are built at runtime: the API validates them like any input.
-const idOf = (api: Repository<EntityDefinition>, sample: Item) => (api.entity.idFields.length === 1 ? sample[api.entity.idFields[0] as string] : pick(sample, api.entity.idFields)) as never;
+const idOf = (api: Repository<EntityDefinition>, sample: Item) =>
+  (api.entity.idFields.length === 1 ? sample[api.entity.idFields[0] as string] : pick(sample, api.entity.idFields)) as never;
 
 /**
  * A tour of any table: writes each entity's example (validated), reads it back by id, runs
  * every declared access pattern with the example's keys, shows a refused invalid write, and
  * removes what it wrote.
  */
-export async function runDemo<E extends EntityMap>(definition: TableDefinition<E>, connection: Connection, options: { tableName?: string; print?: Print } = {}): Promise<void> {
+export async function runDemo<E extends EntityMap>(
+  definition: TableDefinition<E>,
+  connection: Connection,
+  options: { tableName?: string; print?: Print } = {},
+): Promise<void> {
   const print = options.print ?? console.log;
   const table: BoundTable<E> = definition.bind(connection, options.tableName ? { tableName: options.tableName } : {});
   const apis = table.entities as Record<string, Repository<EntityDefinition>>;
   print(`\nTable '${table.tableName}' on ${connection.endpoint ?? `AWS ${connection.region}`} (${connection.source})`);
-  await step('ensure table (create, wait ACTIVE, TTL)', print, () => table.ensure(), (r) => (r.created ? 'created' : 'already there'));
+  await step(
+    'ensure table (create, wait ACTIVE, TTL)',
+    print,
+    () => table.ensure(),
+    (r) => (r.created ? 'created' : 'already there'),
+  );
 
   // An example's TTL is a fixed date that eventually lies in the past, and DynamoDB (DynamoDB Local too)
   // deletes expired items at any moment: the tour's samples expire in a day instead.
@@ -33,15 +43,27 @@ export async function runDemo<E extends EntityMap>(definition: TableDefinition<E
     return ttl !== undefined && typeof item[ttl] === 'number' ? { ...item, [ttl]: expires } : item;
   };
   const samples = new Map(Object.values(definition.entities).map((entity) => [entity.name, sampleOf(entity)]));
-  print('\nWrites (zod-validated, keys built from ElectroDB\'s formats, conditional create):');
+  print("\nWrites (zod-validated, keys built from ElectroDB's formats, conditional create):");
   for (const [name, sample] of samples) {
     const api = apis[name];
-    if (api) await step(`create ${name}`, print, () => api.create(sample), (item) => `version ${String((item as Item).version ?? '-')}`);
+    if (api)
+      await step(
+        `create ${name}`,
+        print,
+        () => api.create(sample),
+        (item) => `version ${String((item as Item).version ?? '-')}`,
+      );
   }
   print('\nReads by id (GetItem):');
   for (const [name, sample] of samples) {
     const api = apis[name];
-    if (api) await step(`get ${name}`, print, () => api.get(idOf(api, sample)), () => 'found');
+    if (api)
+      await step(
+        `get ${name}`,
+        print,
+        () => api.get(idOf(api, sample)),
+        () => 'found',
+      );
   }
   print('\nEvery declared access pattern (a Query with its key condition, never a Scan):');
   for (const pattern of definition.patterns) {
@@ -49,7 +71,12 @@ export async function runDemo<E extends EntityMap>(definition: TableDefinition<E
     const sample = samples.get(pattern.entity);
     if (!api || !sample) continue;
     const label = `${pattern.entity}.${pattern.pattern} (${pattern.indexName ?? 'table'})`;
-    const page = await step(label, print, () => api.page({ pattern: pattern.pattern, key: pick(sample, pattern.template.pk) } as never), (r) => `${r.items.length} item(s)`);
+    const page = await step(
+      label,
+      print,
+      () => api.page({ pattern: pattern.pattern, key: pick(sample, pattern.template.pk) } as never),
+      (r) => `${r.items.length} item(s)`,
+    );
     if (page.items.length === 0) throw new Error(`access pattern ${label} returned nothing`);
   }
   print('\nBad input is refused before anything is sent:');
@@ -67,6 +94,12 @@ export async function runDemo<E extends EntityMap>(definition: TableDefinition<E
   print('\nClean up (the tour leaves nothing behind):');
   for (const [name, sample] of samples) {
     const api = apis[name];
-    if (api) await step(`delete ${name}`, print, () => api.delete(idOf(api, sample)), () => 'deleted');
+    if (api)
+      await step(
+        `delete ${name}`,
+        print,
+        () => api.delete(idOf(api, sample)),
+        () => 'deleted',
+      );
   }
 }

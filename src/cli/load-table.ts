@@ -13,7 +13,11 @@ export async function loadTable(modulePath: string | undefined, exportName?: str
   if (isTable(chosen)) return chosen;
   const found = tables.map(([name]) => name);
   if (exportName) throw new Error(`${modulePath} has no table definition named '${exportName}'${found.length ? ` (found: ${found.join(', ')})` : ''}`);
-  throw new Error(found.length ? `${modulePath} exports several tables (${found.join(', ')}): pass --export <name>` : `${modulePath} exports no table definition (defineTable(...))`);
+  throw new Error(
+    found.length
+      ? `${modulePath} exports several tables (${found.join(', ')}): pass --export <name>`
+      : `${modulePath} exports no table definition (defineTable(...))`,
+  );
 }
 
 /**

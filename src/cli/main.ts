@@ -114,7 +114,9 @@ export function buildProgram(): Command {
     .action((flags: ConnectionFlags) => withTable(flags, async (bound) => print(await bound.ensure())));
   tableOptions(connectionOptions(tableCommand.command('delete')))
     .description('delete the table')
-    .action((flags: ConnectionFlags) => withTable(flags, async (bound) => print((await bound.delete()) ? `deleted ${bound.tableName}` : `${bound.tableName} did not exist`)));
+    .action((flags: ConnectionFlags) =>
+      withTable(flags, async (bound) => print((await bound.delete()) ? `deleted ${bound.tableName}` : `${bound.tableName} did not exist`)),
+    );
   tableOptions(connectionOptions(tableCommand.command('describe')))
     .description('show the live table: keys, indexes, stream, TTL, item count')
     .action((flags: ConnectionFlags) =>
@@ -182,7 +184,10 @@ export function buildProgram(): Command {
       const content = generateAccessPatternDoc(definition, { usages });
       if (flags.check) {
         const result = compareDoc(flags.out, content);
-        if (!result.upToDate) throw new Error(`${result.summary}\nRegenerate it with: npx tablekit docs${flags.module ? ` --module ${flags.module}` : ''} --out ${flags.out}, and commit it.`);
+        if (!result.upToDate)
+          throw new Error(
+            `${result.summary}\nRegenerate it with: npx tablekit docs${flags.module ? ` --module ${flags.module}` : ''} --out ${flags.out}, and commit it.`,
+          );
         console.log(result.summary);
         return;
       }

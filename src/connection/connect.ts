@@ -85,7 +85,8 @@ function wrap(client: DynamoDBClient, source: ConnectionSource, endpoint: string
 function clientFor(endpoint: string | undefined, region: string, options: ConnectOptions): DynamoDBClient {
   const environment = options.env ?? process.env;
   const hasEnvCredentials = Boolean(environment.AWS_ACCESS_KEY_ID && environment.AWS_SECRET_ACCESS_KEY);
-  const credentials = options.credentials ?? envCredentials(options.env) ?? (endpoint && isLoopback(endpoint) && !hasEnvCredentials ? localCredentials : undefined);
+  const credentials =
+    options.credentials ?? envCredentials(options.env) ?? (endpoint && isLoopback(endpoint) && !hasEnvCredentials ? localCredentials : undefined);
   return new DynamoDBClient({
     // A few more attempts than the SDK's 3 for throttling and 5xx (DynamoDB Local answers 500 under lock contention).
     maxAttempts: 6,
@@ -103,7 +104,11 @@ function clientFor(endpoint: string | undefined, region: string, options: Connec
  */
 function envCredentials(env: NodeJS.ProcessEnv | undefined): DynamoDBClientConfig['credentials'] | undefined {
   if (!env?.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY) return undefined;
-  return { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) };
+  return {
+    accessKeyId: env.AWS_ACCESS_KEY_ID,
+    secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+    ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+  };
 }
 
 /**

@@ -2,7 +2,12 @@ import type { FieldShape } from '../schema/index.ts';
 import { buildElectro, type ElectroEntity, type ResolvedPattern, type TableLayout } from '../table/index.ts';
 import { exampleItem } from './examples.ts';
 
-type Params = { KeyConditionExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown>; Key?: Record<string, unknown> };
+type Params = {
+  KeyConditionExpression?: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, unknown>;
+  Key?: Record<string, unknown>;
+};
 type Row = { entity: string; pattern: string; operation: string; index: string; pk: string; sk: string; request: string; kind: string; description: string };
 
 const code = (text: string) => (text === '' ? '' : `\`${text.replace(/\|/g, '\\|')}\``);
@@ -17,7 +22,10 @@ function renderCondition(params: Params): string {
   return expression;
 }
 
-const renderKey = (key: Record<string, unknown> = {}) => Object.entries(key).map(([name, value]) => `${name} = ${JSON.stringify(value)}`).join(' and ');
+const renderKey = (key: Record<string, unknown> = {}) =>
+  Object.entries(key)
+    .map(([name, value]) => `${name} = ${JSON.stringify(value)}`)
+    .join(' and ');
 
 function pick(item: Record<string, unknown>, fields: readonly string[]) {
   return Object.fromEntries(fields.map((field) => [field, item[field]]));
@@ -37,11 +45,20 @@ function rowsFor(pattern: ResolvedPattern, electro: ElectroEntity, example: Reco
   const queries = electro.query as Record<string, (key: Record<string, unknown>) => { params(): Params }>;
   const query = (composites: Record<string, unknown>) => renderCondition(queries[pattern.pattern]?.(composites).params() ?? {});
   if (pattern.index === 'primary') {
-    const rows: Row[] = [{ ...base, operation: 'get one', request: renderKey((electro.get(pick(example, [...template.pk, ...sk])).params() as Params).Key), kind: 'GetItem' }];
+    const rows: Row[] = [
+      { ...base, operation: 'get one', request: renderKey((electro.get(pick(example, [...template.pk, ...sk])).params() as Params).Key), kind: 'GetItem' },
+    ];
     if (sk.length > 0) rows.push({ ...base, operation: `list by ${template.pk.join(', ')}`, request: query(pick(example, template.pk)), kind: 'Query' });
     return rows;
   }
-  return [{ ...base, operation: `list by ${template.pk.join(', ')}${sk.length ? `, sorted by ${sk.join(', ')}` : ''}`, request: query(pick(example, template.pk)), kind: 'Query' }];
+  return [
+    {
+      ...base,
+      operation: `list by ${template.pk.join(', ')}${sk.length ? `, sorted by ${sk.join(', ')}` : ''}`,
+      request: query(pick(example, template.pk)),
+      kind: 'Query',
+    },
+  ];
 }
 
 function typeOf(shape: FieldShape): string {
@@ -92,7 +109,14 @@ const allEntities = (table: TableLayout) => [...Object.values(table.entities), .
 const entityNamed = (table: TableLayout, name: string) => allEntities(table).find((entity) => entity.name === name);
 
 function usageRows(table: TableLayout, usages: NonNullable<DocOptions['usages']>): string[] {
-  const rows = ['## Service operations', '', 'Which access pattern each service operation uses.', '', '| service | operation | entity | pattern | request |', '| --- | --- | --- | --- | --- |'];
+  const rows = [
+    '## Service operations',
+    '',
+    'Which access pattern each service operation uses.',
+    '',
+    '| service | operation | entity | pattern | request |',
+    '| --- | --- | --- | --- | --- |',
+  ];
   for (const usage of usages) {
     const entity = entityNamed(table, usage.entity);
     const collection = usage.pattern.startsWith('collection:') ? usage.pattern.slice('collection:'.length) : undefined;
@@ -121,11 +145,13 @@ export function generateAccessPatternDoc(table: TableLayout, options: DocOptions
   ];
   for (const index of ['primary', ...table.usedIndexes]) {
     const keys = table.indexes[index];
-    out.push(`| ${index === 'primary' ? 'table' : index} | ${code(keys?.pk ?? '')} (S) | ${code(keys?.sk ?? '')}${keys?.sk ? ' (S)' : ''} | ${index === 'primary' ? '-' : 'ALL'} |`);
+    out.push(
+      `| ${index === 'primary' ? 'table' : index} | ${code(keys?.pk ?? '')} (S) | ${code(keys?.sk ?? '')}${keys?.sk ? ' (S)' : ''} | ${index === 'primary' ? '-' : 'ALL'} |`,
+    );
   }
   out.push(
     '',
-    `Billing: PAY_PER_REQUEST. TTL: ${table.ttlAttribute ? code(table.ttlAttribute) + ' (epoch seconds)' : 'off'}. Streams: ${table.streams ?? 'off'}. ` +
+    `Billing: PAY_PER_REQUEST. TTL: ${table.ttlAttribute ? `${code(table.ttlAttribute)} (epoch seconds)` : 'off'}. Streams: ${table.streams ?? 'off'}. ` +
       `Key service prefix: ${code(table.service)}. Key values are built by ElectroDB from the composite attributes; number composites are zero-padded so key order is number order.`,
     '',
     '## Entities',
@@ -135,7 +161,11 @@ export function generateAccessPatternDoc(table: TableLayout, options: DocOptions
     out.push(`### ${entity.name} (v${entity.version})`, '', entity.description ?? '', '');
     out.push('| attribute | type |', '| --- | --- |');
     for (const [field, shape] of Object.entries(entity.fields)) out.push(`| ${field} | ${typeOf(shape)} |`);
-    const managed = [entity.timestamps ? 'createdAt/updatedAt' : '', entity.versioned ? 'version (optimistic locking)' : '', entity.ttl ? `TTL on ${entity.ttl}` : ''].filter(Boolean);
+    const managed = [
+      entity.timestamps ? 'createdAt/updatedAt' : '',
+      entity.versioned ? 'version (optimistic locking)' : '',
+      entity.ttl ? `TTL on ${entity.ttl}` : '',
+    ].filter(Boolean);
     out.push('', `Managed: ${managed.length ? managed.join(', ') : 'none'}. Example: ${code(JSON.stringify(examples[entity.name]))}`, '');
   }
   out.push(
@@ -153,13 +183,16 @@ export function generateAccessPatternDoc(table: TableLayout, options: DocOptions
     const entityElectro = electro[pattern.entity];
     if (!entity || !entityElectro) continue;
     for (const row of rowsFor(pattern, entityElectro, examples[pattern.entity] ?? {}, pattern.template.description ?? '')) {
-      out.push(`| ${row.entity} | ${row.pattern} | ${row.operation} | ${row.index} | ${row.pk} | ${row.sk || '-'} | ${code(row.request)} | ${row.kind} | ${escapeCell(row.description)} |`);
+      out.push(
+        `| ${row.entity} | ${row.pattern} | ${row.operation} | ${row.index} | ${row.pk} | ${row.sk || '-'} | ${code(row.request)} | ${row.kind} | ${escapeCell(row.description)} |`,
+      );
     }
   }
   out.push('', '## Collections', '', 'Entities that share a collection live in the same partition and are read together in ONE Query.', '');
   out.push('| collection | index | entities | request for the example |', '| --- | --- | --- | --- |');
   const collections = new Map<string, ResolvedPattern[]>();
-  for (const pattern of table.patterns) for (const name of [pattern.template.collection ?? []].flat()) collections.set(name, [...(collections.get(name) ?? []), pattern]);
+  for (const pattern of table.patterns)
+    for (const name of [pattern.template.collection ?? []].flat()) collections.set(name, [...(collections.get(name) ?? []), pattern]);
   const serviceCollections = service.collections as Record<string, (key: Record<string, unknown>) => { params(): Params }>;
   for (const [name, patterns] of collections) {
     const first = patterns[0] as ResolvedPattern;

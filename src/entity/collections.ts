@@ -20,7 +20,11 @@ export type CollectionResult<E extends EntityMap, C extends string> = { [K in Co
  * under `$<collection>#...` sort keys, so one Query (begins_with on the sort key) returns them
  * all. Items are sorted into their entities by ElectroDB's identity marker.
  */
-export async function readCollection(contexts: ReadonlyMap<string, EntityContext>, collection: string, key: unknown): Promise<Record<string, Record<string, unknown>[]>> {
+export async function readCollection(
+  contexts: ReadonlyMap<string, EntityContext>,
+  collection: string,
+  key: unknown,
+): Promise<Record<string, Record<string, unknown>[]>> {
   const members = [...contexts.values()].flatMap((context) =>
     [...context.model.keys.patterns.values()]
       .filter((pattern) => [context.model.definition.keys[pattern.pattern]?.collection ?? []].flat().includes(collection))
@@ -34,7 +38,10 @@ export async function readCollection(contexts: ReadonlyMap<string, EntityContext
   const extra = Object.keys(values).filter((name) => !pkNames.includes(name));
   const missing = pkNames.filter((name) => values[name] === undefined);
   if (extra.length > 0 || missing.length > 0) {
-    throw RepositoryError.validation(first.context.model.name, [...missing.map((name) => ({ path: [name], message: `required to read collection '${collection}'` })), ...extra.map((name) => ({ path: [name], message: `not part of collection '${collection}'s key` }))]);
+    throw RepositoryError.validation(first.context.model.name, [
+      ...missing.map((name) => ({ path: [name], message: `required to read collection '${collection}'` })),
+      ...extra.map((name) => ({ path: [name], message: `not part of collection '${collection}'s key` })),
+    ]);
   }
   const { model, storage } = first.context;
   model.keys.check(values, pkNames);
@@ -45,7 +52,12 @@ export async function readCollection(contexts: ReadonlyMap<string, EntityContext
   let startKey: RawItem | undefined;
   try {
     do {
-      const page = await storage.query({ indexName: first.pattern.indexName, key: { pk: { name: first.pattern.pk.field, value: pk }, sk: { name: skField, op: 'beginsWith', value: `$${collection}#` } }, forward: true, ...(startKey ? { startKey } : {}) });
+      const page = await storage.query({
+        indexName: first.pattern.indexName,
+        key: { pk: { name: first.pattern.pk.field, value: pk }, sk: { name: skField, op: 'beginsWith', value: `$${collection}#` } },
+        forward: true,
+        ...(startKey ? { startKey } : {}),
+      });
       for (const raw of page.items) {
         const member = typeof raw.__edb_e__ === 'string' ? contexts.get(raw.__edb_e__) : undefined;
         if (member && result[member.model.name]) result[member.model.name]?.push(member.model.decode(raw));

@@ -88,7 +88,13 @@ function translate(entity: EntityDefinition, where: unknown, path: (string | num
   return and(...parts);
 }
 
-function attributeCondition(shape: FieldShape | undefined, name: string, spec: unknown, path: (string | number)[], issues: ValidationIssue[]): Condition | undefined {
+function attributeCondition(
+  shape: FieldShape | undefined,
+  name: string,
+  spec: unknown,
+  path: (string | number)[],
+  issues: ValidationIssue[],
+): Condition | undefined {
   if (!isPlainObject(spec)) {
     const issue = operandIssue(shape, spec);
     if (issue) issues.push({ path, message: issue });
@@ -123,7 +129,8 @@ function attributeCondition(shape: FieldShape | undefined, name: string, spec: u
       if (typeof operand !== 'string') issues.push({ path: at, message: 'beginsWith takes a string' });
       else parts.push({ kind: 'beginsWith', name, value: operand });
     } else if (operator === 'contains') {
-      if (operand === null || (typeof operand === 'number' && !Number.isFinite(operand))) issues.push({ path: at, message: 'contains takes a string, number or element' });
+      if (operand === null || (typeof operand === 'number' && !Number.isFinite(operand)))
+        issues.push({ path: at, message: 'contains takes a string, number or element' });
       else parts.push({ kind: 'contains', name, value: encode(operand) });
     } else if (operator === 'in') {
       if (!Array.isArray(operand) || operand.length === 0 || operand.length > MAX_IN_VALUES) {
@@ -143,7 +150,8 @@ function attributeCondition(shape: FieldShape | undefined, name: string, spec: u
       }
       for (const [sizeOperator, size] of Object.entries(operand)) {
         const sizeComparator = comparators[sizeOperator];
-        if (!sizeComparator || typeof size !== 'number' || !Number.isInteger(size) || size < 0) issues.push({ path: [...at, sizeOperator], message: 'size compares with eq/ne/gt/gte/lt/lte and a non-negative integer' });
+        if (!sizeComparator || typeof size !== 'number' || !Number.isInteger(size) || size < 0)
+          issues.push({ path: [...at, sizeOperator], message: 'size compares with eq/ne/gt/gte/lt/lte and a non-negative integer' });
         else parts.push({ kind: 'size', name, op: sizeComparator, value: size });
       }
     }

@@ -89,7 +89,8 @@ export function streamQuery(context: EntityContext, track: Track, query: QueryIn
   const order = [...(keyed?.pattern.sk ? [keyed.pattern.sk.field] : []), ...primary];
   const matches = (raw: RawItem) =>
     raw.__edb_e__ === model.name &&
-    (!keyed || (!keyed.empty && matchesKey(keyed.condition, raw) && (keyed.excludeEqual === undefined || raw[keyed.pattern.sk?.field ?? ''] !== keyed.excludeEqual))) &&
+    (!keyed ||
+      (!keyed.empty && matchesKey(keyed.condition, raw) && (keyed.excludeEqual === undefined || raw[keyed.pattern.sk?.field ?? ''] !== keyed.excludeEqual))) &&
     (!filter || evaluate(filter, raw));
   return new LiveStream(async (observer) => {
     const results = new Map<string, RawItem>();
@@ -132,8 +133,17 @@ export function streamQuery(context: EntityContext, track: Track, query: QueryIn
         const page = keyed
           ? keyed.empty
             ? { items: [], lastKey: undefined }
-            : await storage.query({ indexName: keyed.pattern.indexName, key: keyed.condition, forward: true, ...(filter ? { filter } : {}), ...(startKey ? { startKey } : {}) })
-          : await storage.scan({ filter: and({ kind: 'compare', name: '__edb_e__', op: '=', value: model.name }, filter) as Condition, ...(startKey ? { startKey } : {}) });
+            : await storage.query({
+                indexName: keyed.pattern.indexName,
+                key: keyed.condition,
+                forward: true,
+                ...(filter ? { filter } : {}),
+                ...(startKey ? { startKey } : {}),
+              })
+          : await storage.scan({
+              filter: and({ kind: 'compare', name: '__edb_e__', op: '=', value: model.name }, filter) as Condition,
+              ...(startKey ? { startKey } : {}),
+            });
         for (const raw of page.items) if (matches(raw)) results.set(model.idKey(raw), raw);
         startKey = page.lastKey;
       } while (startKey);

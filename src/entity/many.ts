@@ -16,7 +16,11 @@ function needsTransactions(context: EntityContext): boolean {
 }
 
 function tooMany(context: EntityContext, operation: string, count: number): RepositoryError {
-  return new RepositoryError('validation', `${context.model.name}.${operation} is atomic: one transaction of at most ${MAX_TRANSACTION_ITEMS} items (this one needs ${count}, unique claims included); use saveAll() for bulk writes of any size`, { entity: context.model.name });
+  return new RepositoryError(
+    'validation',
+    `${context.model.name}.${operation} is atomic: one transaction of at most ${MAX_TRANSACTION_ITEMS} items (this one needs ${count}, unique claims included); use saveAll() for bulk writes of any size`,
+    { entity: context.model.name },
+  );
 }
 
 async function commitAll(context: EntityContext, writes: readonly RecordedWrite[], operation: string, atomic: boolean): Promise<void> {
@@ -32,7 +36,11 @@ function checkUniqueWithinBatch(context: EntityContext, items: readonly Item[]):
   for (const item of items) {
     for (const [field, value] of uniqueValues(context.model, item)) {
       const key = `${field}\u0000${value}`;
-      if (seen.has(key)) throw new RepositoryError('duplicate', `${context.model.name} ${field} '${value}' appears twice in the batch`, { id: value, entity: context.model.name });
+      if (seen.has(key))
+        throw new RepositoryError('duplicate', `${context.model.name} ${field} '${value}' appears twice in the batch`, {
+          id: value,
+          entity: context.model.name,
+        });
       seen.set(key, true);
     }
   }
@@ -47,18 +55,27 @@ export async function createAll(context: EntityContext, objects: readonly unknow
   const prepared = objects.map((object) => {
     const entry = model.prepare(object, { createdAt: (object as Item | null)?.createdAt, version: 1 }, now);
     const idKey = model.idKey(entry.stored);
-    if (seen.has(idKey)) throw new RepositoryError('alreadyExists', `${model.name} ${JSON.stringify(entry.id)} appears twice in the batch`, { id: entry.id, entity: model.name });
+    if (seen.has(idKey))
+      throw new RepositoryError('alreadyExists', `${model.name} ${JSON.stringify(entry.id)} appears twice in the batch`, { id: entry.id, entity: model.name });
     seen.add(idKey);
     return entry;
   });
-  checkUniqueWithinBatch(context, prepared.map((entry) => entry.stored));
+  checkUniqueWithinBatch(
+    context,
+    prepared.map((entry) => entry.stored),
+  );
   const writes: RecordedWrite[] = prepared.map(({ stored, raw, id }) => ({
     operations: [
       {
         entity: model.name,
         id,
         write: { kind: 'put', key: model.keys.primaryKey(stored), item: raw },
-        guards: [{ condition: { kind: 'notExists', name: model.keys.primary.pk.field }, error: () => new RepositoryError('alreadyExists', `${model.name} ${JSON.stringify(id)} already exists`, { id, entity: model.name }) }],
+        guards: [
+          {
+            condition: { kind: 'notExists', name: model.keys.primary.pk.field },
+            error: () => new RepositoryError('alreadyExists', `${model.name} ${JSON.stringify(id)} already exists`, { id, entity: model.name }),
+          },
+        ],
       },
       ...claimOperations(model, context.claims, stored, undefined, stored),
     ],
@@ -72,7 +89,10 @@ export async function createAll(context: EntityContext, objects: readonly unknow
 async function readMany(context: EntityContext, idValues: readonly Item[]): Promise<Map<string, RawItem>> {
   const { model } = context;
   try {
-    const found = await context.storage.batchGet(idValues.map((values) => model.keys.primaryKey(values)), true);
+    const found = await context.storage.batchGet(
+      idValues.map((values) => model.keys.primaryKey(values)),
+      true,
+    );
     return new Map(found.map((raw) => [model.idKey(raw), raw]));
   } catch (error) {
     throw mapped(error, model.name);
@@ -92,7 +112,10 @@ export async function updateAll(context: EntityContext, identified: readonly { i
   }
   if (last.size > MAX_TRANSACTION_ITEMS) throw tooMany(context, 'updateAll', last.size);
   const results = await retrying(context.conflictRetry, model.name, undefined, async () => {
-    const current = await readMany(context, [...last.values()].map((entry) => entry.values));
+    const current = await readMany(
+      context,
+      [...last.values()].map((entry) => entry.values),
+    );
     const missing = identified.find(({ id }) => !current.has(model.idKey(model.idValues(id))));
     if (missing) throw notFound(model.name, missing.id);
     const byId = new Map<string, Item>();
@@ -102,7 +125,10 @@ export async function updateAll(context: EntityContext, identified: readonly { i
       byId.set(idKey, model.decode(planned.result ?? {}));
       writes.push(planned);
     }
-    checkUniqueWithinBatch(context, [...last.values()].map((entry) => entry.object));
+    checkUniqueWithinBatch(
+      context,
+      [...last.values()].map((entry) => entry.object),
+    );
     await commitAll(context, writes, 'updateAll', true);
     return byId;
   });
@@ -131,9 +157,18 @@ export async function deleteAll(context: EntityContext, ids: readonly unknown[])
     const writes: RecordedWrite[] = [...current.values()].map((raw) => {
       const idValues = Object.fromEntries(model.definition.idFields.map((field) => [field, raw[field]]));
       const id = model.idOf(idValues);
-      const guard = replaceGuards(model, {}, id, model.definition.versioned ? { kind: 'version', version: raw.version as number } : { kind: 'snapshot', raw }, true);
+      const guard = replaceGuards(
+        model,
+        {},
+        id,
+        model.definition.versioned ? { kind: 'version', version: raw.version as number } : { kind: 'snapshot', raw },
+        true,
+      );
       return {
-        operations: [{ entity: model.name, id, write: { kind: 'delete', key: model.keys.primaryKey(idValues) }, guards: guard }, ...claimOperations(model, context.claims, idValues, model.strip(raw), undefined)],
+        operations: [
+          { entity: model.name, id, write: { kind: 'delete', key: model.keys.primaryKey(idValues) }, guards: guard },
+          ...claimOperations(model, context.claims, idValues, model.strip(raw), undefined),
+        ],
         change: { entityType: model.name, entityId: entityIdOf(id), operation: 'delete', data: idValues },
       };
     });
@@ -153,7 +188,10 @@ async function commitInGroups(context: EntityContext, writes: readonly RecordedW
   let written = 0;
   const flush = async () => {
     if (group.length === 0) return;
-    await runAll(context.storage, group.flatMap((write) => write.operations));
+    await runAll(
+      context.storage,
+      group.flatMap((write) => write.operations),
+    );
     written += group.length;
     onWritten?.(written);
     group = [];
@@ -178,7 +216,11 @@ export interface SaveAllInput {
  * entities with unique fields or a change log, consecutive transactions that keep the claims.
  * A failure stops further requests; the error says how many items were written.
  */
-export async function saveAll(context: EntityContext, objects: readonly unknown[], options: SaveAllInput = {}): Promise<{ written: number; requests: number; retriedItems: number }> {
+export async function saveAll(
+  context: EntityContext,
+  objects: readonly unknown[],
+  options: SaveAllInput = {},
+): Promise<{ written: number; requests: number; retriedItems: number }> {
   const { model } = context;
   if (!Array.isArray(objects)) throw new RepositoryError('validation', `${model.name}: saveAll takes an array of items`, { entity: model.name });
   const concurrency = options.concurrency ?? 8;
@@ -194,7 +236,11 @@ export async function saveAll(context: EntityContext, objects: readonly unknown[
       prepared.set(model.idKey(entry.stored), { ...entry, object });
     } catch (error) {
       if (error instanceof RepositoryError && error.code === 'validation') {
-        throw RepositoryError.validation(model.name, error.issues.map((issue) => ({ ...issue, path: [index, ...issue.path] })), error.id);
+        throw RepositoryError.validation(
+          model.name,
+          error.issues.map((issue) => ({ ...issue, path: [index, ...issue.path] })),
+          error.id,
+        );
       }
       throw error;
     }
@@ -207,17 +253,30 @@ export async function saveAll(context: EntityContext, objects: readonly unknown[
   };
   try {
     if (!needsTransactions(context)) {
-      const result = await context.storage.batchWrite([...prepared.values()].map(({ raw }) => ({ put: raw })), { concurrency, onWritten: progress });
+      const result = await context.storage.batchWrite(
+        [...prepared.values()].map(({ raw }) => ({ put: raw })),
+        { concurrency, onWritten: progress },
+      );
       return { written: total, requests: result.requests, retriedItems: result.retriedItems };
     }
-    checkUniqueWithinBatch(context, [...prepared.values()].map((entry) => entry.stored));
-    const current = await readMany(context, [...prepared.values()].map((entry) => entry.stored));
+    checkUniqueWithinBatch(
+      context,
+      [...prepared.values()].map((entry) => entry.stored),
+    );
+    const current = await readMany(
+      context,
+      [...prepared.values()].map((entry) => entry.stored),
+    );
     const writes = [...prepared.entries()].map(([idKey, entry]) => planReplace(context, entry.object, current.get(idKey), []));
     await commitInGroups(context, writes, progress);
     return { written: total, requests: Math.ceil(writes.reduce((sum, write) => sum + write.operations.length, 0) / MAX_TRANSACTION_ITEMS), retriedItems: 0 };
   } catch (error) {
     const failure = mapped(error, model.name);
-    throw new RepositoryError(failure.code, `${failure.message} (saveAll stopped: ${written} of ${total} items were written)`, { cause: failure.cause ?? error, id: failure.id, entity: model.name, issues: failure.issues });
+    throw new RepositoryError(failure.code, `${failure.message} (saveAll stopped: ${written} of ${total} items were written)`, {
+      cause: failure.cause ?? error,
+      id: failure.id,
+      entity: model.name,
+      issues: failure.issues,
+    });
   }
 }
-

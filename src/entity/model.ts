@@ -50,12 +50,20 @@ export class EntityModel {
       }
       values = { [fields[0] as string]: id };
     } else {
-      if (typeof id !== 'object' || id === null) throw RepositoryError.validation(this.name, [{ path: [], message: `the id of ${this.name} is an object with ${fields.join(', ')}` }], id);
+      if (typeof id !== 'object' || id === null)
+        throw RepositoryError.validation(this.name, [{ path: [], message: `the id of ${this.name} is an object with ${fields.join(', ')}` }], id);
       values = Object.fromEntries(fields.map((field) => [field, (id as Item)[field]]));
       const extra = Object.keys(id).filter((field) => !fields.includes(field));
-      if (extra.length > 0) throw RepositoryError.validation(this.name, extra.map((field) => ({ path: [field], message: `not part of the id (${fields.join(', ')})` })), id);
+      if (extra.length > 0)
+        throw RepositoryError.validation(
+          this.name,
+          extra.map((field) => ({ path: [field], message: `not part of the id (${fields.join(', ')})` })),
+          id,
+        );
     }
-    const missing: ValidationIssue[] = fields.filter((field) => values[field] === undefined || values[field] === null).map((field) => ({ path: [field], message: 'required in the id' }));
+    const missing: ValidationIssue[] = fields
+      .filter((field) => values[field] === undefined || values[field] === null)
+      .map((field) => ({ path: [field], message: 'required in the id' }));
     if (missing.length > 0) throw RepositoryError.validation(this.name, missing, id);
     this.keys.check(values, fields, id);
     return values;
@@ -86,7 +94,8 @@ export class EntityModel {
   /** Puts the id's attributes into the object; a different value already in the object is an error. */
   withId(id: unknown, object: unknown): Item {
     const values = this.idValues(id);
-    if (typeof object !== 'object' || object === null || Array.isArray(object)) throw RepositoryError.validation(this.name, [{ path: [], message: 'the object must be an object' }], id);
+    if (typeof object !== 'object' || object === null || Array.isArray(object))
+      throw RepositoryError.validation(this.name, [{ path: [], message: 'the object must be an object' }], id);
     const merged: Item = { ...(object as Item) };
     for (const [field, value] of Object.entries(values)) {
       if (merged[field] !== undefined && this.keys.format(field, merged[field]) !== this.keys.format(field, value)) {
@@ -102,7 +111,10 @@ export class EntityModel {
    * managed fields set, every index key built, within DynamoDB's size limit.
    */
   prepare(object: unknown, managed: Managed, now: string): { stored: Item; raw: RawItem; id: unknown } {
-    if (typeof object !== 'object' || object === null || Array.isArray(object)) throw RepositoryError.validation(this.name, [{ path: [], message: `expected an object, received ${object === null ? 'null' : Array.isArray(object) ? 'an array' : typeof object}` }]);
+    if (typeof object !== 'object' || object === null || Array.isArray(object))
+      throw RepositoryError.validation(this.name, [
+        { path: [], message: `expected an object, received ${object === null ? 'null' : Array.isArray(object) ? 'an array' : typeof object}` },
+      ]);
     const stamped: Item = { ...(object as Item) };
     const { timestamps, versioned } = this.definition;
     if (timestamps) {
@@ -155,12 +167,16 @@ export class EntityModel {
     const givenPartition = sk.length > 0 ? primary.pk : primary.pk.filter((field) => !generated.includes(field));
     const missingPartition = sk.length > 0 ? primary.pk.filter((field) => object[field] === undefined) : [];
     if (missingPartition.length > 0) {
-      throw RepositoryError.validation(this.name, missingPartition.map((field) => ({ path: [field], message: 'the partition key is not generated: give it in the object' })));
+      throw RepositoryError.validation(
+        this.name,
+        missingPartition.map((field) => ({ path: [field], message: 'the partition key is not generated: give it in the object' })),
+      );
     }
     const values: Item = {};
     for (const field of [...givenPartition, ...(sk.length > 0 ? sk : [])]) if (object[field] !== undefined) values[field] = object[field];
     for (const field of generated) {
-      if (this.definition.fields[field]?.kind !== 'string') throw new RepositoryError('validation', `${this.name} cannot generate '${field}': only string id attributes get a UUID`, { entity: this.name });
+      if (this.definition.fields[field]?.kind !== 'string')
+        throw new RepositoryError('validation', `${this.name} cannot generate '${field}': only string id attributes get a UUID`, { entity: this.name });
       values[field] = randomUUID();
     }
     return this.idOf(values);

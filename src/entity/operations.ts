@@ -38,11 +38,20 @@ export function explain(operation: Operation, stored: RawItem | undefined, cause
     if (!evaluate(guard.condition, stored ?? {})) {
       const error = guard.error(stored);
       if (error instanceof MovedError) return error;
-      return new RepositoryError(error.code, error.message, { cause, id: error.id ?? operation.id, entity: error.entity ?? operation.entity, issues: error.issues });
+      return new RepositoryError(error.code, error.message, {
+        cause,
+        id: error.id ?? operation.id,
+        entity: error.entity ?? operation.entity,
+        issues: error.issues,
+      });
     }
   }
   // The item changed again between the failed write and the returned image: treat as a concurrent change.
-  return new RepositoryError('conflict', `${operation.entity} ${JSON.stringify(operation.id)} was changed concurrently`, { cause, id: operation.id, entity: operation.entity });
+  return new RepositoryError('conflict', `${operation.entity} ${JSON.stringify(operation.id)} was changed concurrently`, {
+    cause,
+    id: operation.id,
+    entity: operation.entity,
+  });
 }
 
 export function toTransactItem(operation: Operation): TransactWriteItem {
@@ -102,14 +111,20 @@ export async function runAll(storage: Storage, operations: readonly Operation[],
     return;
   }
   if (operations.length > MAX_TRANSACTION_ITEMS) {
-    throw new RepositoryError('validation', `a transaction takes at most ${MAX_TRANSACTION_ITEMS} items (this one needs ${operations.length}, claims of unique values included)`);
+    throw new RepositoryError(
+      'validation',
+      `a transaction takes at most ${MAX_TRANSACTION_ITEMS} items (this one needs ${operations.length}, claims of unique values included)`,
+    );
   }
   const seen = new Map<string, Operation>();
   for (const operation of operations) {
     const key = JSON.stringify(operation.write.key);
     const first = seen.get(key);
     if (first) {
-      throw new RepositoryError('validation', `a transaction cannot touch one item twice (${operation.entity} ${JSON.stringify(operation.id)})`, { entity: operation.entity, id: operation.id });
+      throw new RepositoryError('validation', `a transaction cannot touch one item twice (${operation.entity} ${JSON.stringify(operation.id)})`, {
+        entity: operation.entity,
+        id: operation.id,
+      });
     }
     seen.set(key, operation);
   }

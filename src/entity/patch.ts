@@ -22,7 +22,14 @@ export interface PatchPlan {
   readonly uniqueTouched: readonly string[];
 }
 
-type ZodDef = { type: string; format?: string; innerType?: z.ZodType; element?: z.ZodType; valueType?: z.ZodType; checks?: { _zod: { def: Record<string, unknown> } }[] };
+type ZodDef = {
+  type: string;
+  format?: string;
+  innerType?: z.ZodType;
+  element?: z.ZodType;
+  valueType?: z.ZodType;
+  checks?: { _zod: { def: Record<string, unknown> } }[];
+};
 const defOf = (schema: unknown): ZodDef => (schema as { _zod: { def: ZodDef } })._zod.def;
 
 /** The schema under optional / default / nullable wrappers. */
@@ -37,7 +44,8 @@ function unwrap(schema: z.ZodType): z.ZodType {
 
 const checksOf = (schema: z.ZodType) => (defOf(schema).checks ?? []).map((check) => check._zod.def);
 
-const isPlainObject = (value: unknown): value is Item => typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Set) && !(value instanceof Date);
+const isPlainObject = (value: unknown): value is Item =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Set) && !(value instanceof Date);
 
 /**
  * Turns `{ set, add, append, prepend, remove, delete, ifNotExists }` into UpdateItem actions,
@@ -48,7 +56,8 @@ const isPlainObject = (value: unknown): value is Item => typeof value === 'objec
 export function planPatch(model: EntityModel, idValues: Item, patch: unknown, id: unknown): PatchPlan {
   const { definition } = model;
   const name = definition.name;
-  if (!isPlainObject(patch)) throw RepositoryError.validation(name, [{ path: [], message: 'a patch is an object like { set, add, append, prepend, remove, delete, ifNotExists }' }], id);
+  if (!isPlainObject(patch))
+    throw RepositoryError.validation(name, [{ path: [], message: 'a patch is an object like { set, add, append, prepend, remove, delete, ifNotExists }' }], id);
   const issues: ValidationIssue[] = [];
   const unknownOperations = Object.keys(patch).filter((key) => !(operationNames as readonly string[]).includes(key));
   for (const key of unknownOperations) issues.push({ path: [key], message: `unknown patch operation (use ${operationNames.join(', ')})` });
@@ -114,7 +123,9 @@ export function planPatch(model: EntityModel, idValues: Item, patch: unknown, id
           if (typeof value !== 'number' || !Number.isFinite(value)) throw fieldIssue(field, 'add takes a finite number');
           const checks = checksOf(schema);
           // z.int() carries its format on the schema itself; z.number().int() as a check.
-          const integer = [defOf(schema).format, ...checks.map((check) => check.format)].some((format) => format === 'safeint' || format === 'int32' || format === 'uint32');
+          const integer = [defOf(schema).format, ...checks.map((check) => check.format)].some(
+            (format) => format === 'safeint' || format === 'int32' || format === 'uint32',
+          );
           if (integer && !Number.isInteger(value)) throw fieldIssue(field, 'is an integer: add an integer');
           if (Math.abs(value) > Number.MAX_SAFE_INTEGER) throw fieldIssue(field, `add takes a number within ±${Number.MAX_SAFE_INTEGER}`);
           const guard = numberBoundsGuard(field, value, checks, name, id);
@@ -155,7 +166,11 @@ export function planPatch(model: EntityModel, idValues: Item, patch: unknown, id
   return { actions, setValues, removed, boundGuards, uniqueTouched };
 }
 
-function setMembers(encoded: unknown, field: string, fieldIssue: (field: string, message: string) => RepositoryError): ReadonlySet<string> | ReadonlySet<number> {
+function setMembers(
+  encoded: unknown,
+  field: string,
+  fieldIssue: (field: string, message: string) => RepositoryError,
+): ReadonlySet<string> | ReadonlySet<number> {
   if (!(encoded instanceof Set) || encoded.size === 0) throw fieldIssue(field, 'takes a non-empty Set');
   return encoded as ReadonlySet<string> | ReadonlySet<number>;
 }
@@ -179,12 +194,24 @@ function numberBoundsGuard(field: string, delta: number, checks: Record<string, 
   return {
     condition: missingOk ? or({ kind: 'notExists', name: field }, within) : within,
     error: (stored) =>
-      RepositoryError.validation(entity, [{ path: [field], message: `adding ${delta} to ${JSON.stringify(stored?.[field] ?? 0)} leaves the bounds of its schema` }], id),
+      RepositoryError.validation(
+        entity,
+        [{ path: [field], message: `adding ${delta} to ${JSON.stringify(stored?.[field] ?? 0)} leaves the bounds of its schema` }],
+        id,
+      ),
   };
 }
 
 /** Secondary index keys follow their composites, part by part: rebuilt when set, removed when one is removed. */
-function rebuildIndexKeys(model: EntityModel, idValues: Item, touched: ReadonlyMap<string, OperationName>, setValues: Item, removed: ReadonlySet<string>, actions: UpdateAction[], id: unknown): void {
+function rebuildIndexKeys(
+  model: EntityModel,
+  idValues: Item,
+  touched: ReadonlyMap<string, OperationName>,
+  setValues: Item,
+  removed: ReadonlySet<string>,
+  actions: UpdateAction[],
+  id: unknown,
+): void {
   const name = model.name;
   const values = { ...idValues, ...setValues };
   for (const pattern of model.keys.patterns.values()) {
@@ -197,7 +224,11 @@ function rebuildIndexKeys(model: EntityModel, idValues: Item, touched: ReadonlyM
       for (const composite of changed) {
         const operation = touched.get(composite);
         if (operation !== 'set' && operation !== 'remove') {
-          throw RepositoryError.validation(name, [{ path: [composite], message: `is part of the key of access pattern '${pattern.pattern}': use set (the key is rebuilt from the new value)` }], id);
+          throw RepositoryError.validation(
+            name,
+            [{ path: [composite], message: `is part of the key of access pattern '${pattern.pattern}': use set (the key is rebuilt from the new value)` }],
+            id,
+          );
         }
       }
       if (changed.some((composite) => removed.has(composite))) {
@@ -208,7 +239,10 @@ function rebuildIndexKeys(model: EntityModel, idValues: Item, touched: ReadonlyM
       if (missing.length > 0) {
         throw RepositoryError.validation(
           name,
-          missing.map((composite) => ({ path: [composite], message: `needed to rebuild the key of access pattern '${pattern.pattern}' (it changes with ${changed.join(', ')}): set it too` })),
+          missing.map((composite) => ({
+            path: [composite],
+            message: `needed to rebuild the key of access pattern '${pattern.pattern}' (it changes with ${changed.join(', ')}): set it too`,
+          })),
           id,
         );
       }

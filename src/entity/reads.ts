@@ -48,7 +48,8 @@ export async function getByUnique(context: EntityContext, field: unknown, value:
   const { model, claims, storage } = context;
   const unique = model.definition.uniqueFields.find((candidate) => candidate.field === field);
   if (!unique || !claims) throw new RepositoryError('validation', `${model.name} has no unique field '${String(field)}'`, { entity: model.name });
-  if (typeof value !== 'string' && typeof value !== 'number') throw RepositoryError.validation(model.name, [{ path: [String(field)], message: 'expected a string or number' }]);
+  if (typeof value !== 'string' && typeof value !== 'number')
+    throw RepositoryError.validation(model.name, [{ path: [String(field)], message: 'expected a string or number' }]);
   const normalised = unique.normalise(value);
   const claimKey = { unique: claimName(model.name, unique.field, normalised) };
   claims.keys.check(claimKey, ['unique'], value);
@@ -92,14 +93,22 @@ export async function getMany(context: EntityContext, ids: readonly unknown[], o
 /** The filter that keeps a Scan to this entity's items. */
 function entityFilter(context: EntityContext): Condition {
   const { definition } = context.model;
-  return and({ kind: 'compare', name: '__edb_e__', op: '=', value: definition.name }, { kind: 'compare', name: '__edb_v__', op: '=', value: String(definition.version) }) as Condition;
+  return and(
+    { kind: 'compare', name: '__edb_e__', op: '=', value: definition.name },
+    { kind: 'compare', name: '__edb_v__', op: '=', value: String(definition.version) },
+  ) as Condition;
 }
 
 /** One page of an access pattern (a Query with its key condition) or of every item (a Scan). */
-export async function readPage(context: EntityContext, query: QueryInput | undefined, options: ReadOptionsInput = {}): Promise<{ items: Item[]; cursor: string | undefined }> {
+export async function readPage(
+  context: EntityContext,
+  query: QueryInput | undefined,
+  options: ReadOptionsInput = {},
+): Promise<{ items: Item[]; cursor: string | undefined }> {
   checkReadOptions(context, options, false);
   const { model, storage } = context;
-  if (query !== undefined && (typeof query !== 'object' || query === null)) throw new RepositoryError('validation', `${model.name}: a query is { pattern, key } (or nothing for every item)`, { entity: model.name });
+  if (query !== undefined && (typeof query !== 'object' || query === null))
+    throw new RepositoryError('validation', `${model.name}: a query is { pattern, key } (or nothing for every item)`, { entity: model.name });
   const where = conditionOf(model.definition, options.where, 'where');
   const projection = options.attributes ? (options.attributes as string[]) : undefined;
   const primary = [model.keys.primary.pk.field, ...(model.keys.primary.sk ? [model.keys.primary.sk.field] : [])];
@@ -107,7 +116,8 @@ export async function readPage(context: EntityContext, query: QueryInput | undef
   let keyed: KeyQuery | undefined;
   try {
     if (query?.pattern === undefined) {
-      if (query && 'key' in query && query.key !== undefined) throw new RepositoryError('validation', `${model.name}: a key needs a pattern`, { entity: model.name });
+      if (query && 'key' in query && query.key !== undefined)
+        throw new RepositoryError('validation', `${model.name}: a key needs a pattern`, { entity: model.name });
       const startKey = options.cursor === undefined ? undefined : decodeCursor(options.cursor, primary);
       page = await storage.scan({
         filter: and(entityFilter(context), where) as Condition,
@@ -121,12 +131,17 @@ export async function readPage(context: EntityContext, query: QueryInput | undef
       if (keyed.empty) return { items: [], cursor: undefined };
       const { pattern, condition } = keyed;
       if (options.consistent && pattern.indexName !== undefined) {
-        throw new RepositoryError('validation', `${model.name}.${pattern.pattern} reads the secondary index ${pattern.indexName}: DynamoDB has no consistent reads on secondary indexes`, { entity: model.name });
+        throw new RepositoryError(
+          'validation',
+          `${model.name}.${pattern.pattern} reads the secondary index ${pattern.indexName}: DynamoDB has no consistent reads on secondary indexes`,
+          { entity: model.name },
+        );
       }
       const fields = [...new Set([...primary, pattern.pk.field, ...(pattern.sk ? [pattern.sk.field] : [])])];
       const startKey = options.cursor === undefined ? undefined : decodeCursor(options.cursor, fields);
       // A cursor of another query (another partition or range) is refused, on both backends alike.
-      if (startKey && !matchesKey(condition, startKey)) throw new RepositoryError('validation', 'Invalid cursor: it belongs to another query', { entity: model.name });
+      if (startKey && !matchesKey(condition, startKey))
+        throw new RepositoryError('validation', 'Invalid cursor: it belongs to another query', { entity: model.name });
       page = await storage.query({
         indexName: pattern.indexName,
         key: condition,
@@ -143,11 +158,17 @@ export async function readPage(context: EntityContext, query: QueryInput | undef
   }
   const excluded = keyed?.excludeEqual;
   const skField = keyed?.pattern.sk?.field;
-  const items = page.items.filter((raw) => excluded === undefined || skField === undefined || raw[skField] !== excluded).map((raw) => view(context, raw, options));
+  const items = page.items
+    .filter((raw) => excluded === undefined || skField === undefined || raw[skField] !== excluded)
+    .map((raw) => view(context, raw, options));
   return { items, cursor: page.lastKey ? encodeCursor(page.lastKey) : undefined };
 }
 
-export async function* paginate(context: EntityContext, query: QueryInput | undefined, options: ReadOptionsInput = {}): AsyncGenerator<{ items: Item[]; cursor: string | undefined }> {
+export async function* paginate(
+  context: EntityContext,
+  query: QueryInput | undefined,
+  options: ReadOptionsInput = {},
+): AsyncGenerator<{ items: Item[]; cursor: string | undefined }> {
   let cursor = options.cursor;
   do {
     const page = await readPage(context, query, { ...options, ...(cursor !== undefined ? { cursor } : {}) });
@@ -157,7 +178,8 @@ export async function* paginate(context: EntityContext, query: QueryInput | unde
 }
 
 export async function readAll(context: EntityContext, query: QueryInput | undefined, options: ReadOptionsInput = {}): Promise<Item[]> {
-  if (options.cursor !== undefined) throw new RepositoryError('validation', `${context.model.name}: query() reads every page; use page() with a cursor`, { entity: context.model.name });
+  if (options.cursor !== undefined)
+    throw new RepositoryError('validation', `${context.model.name}: query() reads every page; use page() with a cursor`, { entity: context.model.name });
   const items: Item[] = [];
   for await (const page of paginate(context, query, options)) items.push(...page.items);
   return items;

@@ -15,7 +15,8 @@ export type Expectation =
   /** The stored item is exactly this one (update of an unversioned entity: any concurrent change is detected). */
   | { readonly kind: 'snapshot'; readonly raw: RawItem };
 
-const conflict = (model: EntityModel, id: unknown, detail: string) => new RepositoryError('conflict', `${model.name} ${JSON.stringify(id)} ${detail}`, { id, entity: model.name });
+const conflict = (model: EntityModel, id: unknown, detail: string) =>
+  new RepositoryError('conflict', `${model.name} ${JSON.stringify(id)} ${detail}`, { id, entity: model.name });
 
 /**
  * A whole-item write as ONE UpdateItem: every attribute set, absent optional attributes removed,
@@ -49,12 +50,19 @@ export function replaceActions(model: EntityModel, stored: Item, raw: RawItem, e
 
 function dedupe(actions: UpdateAction[]): UpdateAction[] {
   const seen = new Set<string>();
-  return actions.filter((action) => (seen.has(action.name) ? false : (seen.add(action.name), true)));
+  return actions.filter((action) => {
+    if (seen.has(action.name)) return false;
+    seen.add(action.name);
+    return true;
+  });
 }
 
 /** The guards of a replacing write: the expectation, and read-only attributes unchanged on an existing item. */
 export function replaceGuards(model: EntityModel, stored: Item, id: unknown, expectation: Expectation, retryable = false): Guard[] {
-  const moved = (current: RawItem | undefined, detail: string) => (retryable ? new MovedError(model.name, id, current ? detail : 'was deleted concurrently') : conflict(model, id, current ? detail : 'was deleted concurrently'));
+  const moved = (current: RawItem | undefined, detail: string) =>
+    retryable
+      ? new MovedError(model.name, id, current ? detail : 'was deleted concurrently')
+      : conflict(model, id, current ? detail : 'was deleted concurrently');
   const { definition } = model;
   const pkField = model.keys.primary.pk.field;
   const guards: Guard[] = [];

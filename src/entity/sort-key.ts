@@ -7,8 +7,7 @@ type Item = Record<string, unknown>;
 
 const boundOperators = ['eq', 'gt', 'gte', 'lt', 'lte', 'between', 'beginsWith'] as const;
 
-const isCondition = (value: unknown): value is Item =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+const isCondition = (value: unknown): value is Item => typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
 
 export interface KeyQuery {
   readonly pattern: PatternKeys;
@@ -33,7 +32,10 @@ export function keyQuery(model: EntityModel, patternName: string, key: unknown):
   const skNames = pattern.sk?.composites.map((composite) => composite.name) ?? [];
   for (const field of Object.keys(key)) {
     if (key[field] !== undefined && !pkNames.includes(field) && !skNames.includes(field)) {
-      issues.push({ path: [field], message: `is not a key attribute of '${patternName}' (its key is ${[...pkNames, ...skNames].join(', ')}); filter with where` });
+      issues.push({
+        path: [field],
+        message: `is not a key attribute of '${patternName}' (its key is ${[...pkNames, ...skNames].join(', ')}); filter with where`,
+      });
     }
   }
   for (const field of pkNames) {
@@ -46,7 +48,10 @@ export function keyQuery(model: EntityModel, patternName: string, key: unknown):
     const value = key[field];
     if (value === undefined) return;
     if (bound || index > equalCount) {
-      issues.push({ path: [field], message: `sort-key composites go in order (${skNames.join(', ')}): '${field}' needs every earlier one${bound ? ' by value, and nothing may follow a condition' : ''}` });
+      issues.push({
+        path: [field],
+        message: `sort-key composites go in order (${skNames.join(', ')}): '${field}' needs every earlier one${bound ? ' by value, and nothing may follow a condition' : ''}`,
+      });
       return;
     }
     if (!isCondition(value)) {
@@ -76,19 +81,26 @@ export function keyQuery(model: EntityModel, patternName: string, key: unknown):
     const field = skNames[equalCount] as string;
     const kind = model.definition.fields[field]?.kind;
     if (bound.op === 'beginsWith') {
-      if (kind === 'number' || typeof bound.value !== 'string' || bound.value === '') throw RepositoryError.validation(name, [{ path: [field, 'beginsWith'], message: 'beginsWith takes a non-empty string and works on string keys' }]);
+      if (kind === 'number' || typeof bound.value !== 'string' || bound.value === '')
+        throw RepositoryError.validation(name, [{ path: [field, 'beginsWith'], message: 'beginsWith takes a non-empty string and works on string keys' }]);
       model.keys.check({ [field]: bound.value }, [field]);
       // Before another composite, a prefix ending in the start of its separator (`Lee#`, `Lee#fi`) would match `Lee` too.
       const next = pattern.sk?.composites[equalCount + 1];
       const separator = next ? `#${next.label}_` : '';
       const prefix = bound.value;
       if ([...separator].some((_, length) => length > 0 && prefix.endsWith(separator.slice(0, length)))) {
-        throw RepositoryError.validation(name, [{ path: [field, 'beginsWith'], message: `a prefix of '${field}' cannot end with '${separator.slice(0, -1)}' or its start (it separates '${field}' from '${next?.name}' in the key)` }]);
+        throw RepositoryError.validation(name, [
+          {
+            path: [field, 'beginsWith'],
+            message: `a prefix of '${field}' cannot end with '${separator.slice(0, -1)}' or its start (it separates '${field}' from '${next?.name}' in the key)`,
+          },
+        ]);
       }
     } else {
       const values = bound.op === 'between' ? [bound.value, bound.high] : [bound.value];
       values.forEach((operand) => model.keys.check({ [field]: operand === undefined ? null : operand }, [field]));
-      if (values.some((operand) => operand === undefined)) throw RepositoryError.validation(name, [{ path: [field, bound.op], message: 'a value is required' }]);
+      if (values.some((operand) => operand === undefined))
+        throw RepositoryError.validation(name, [{ path: [field, bound.op], message: 'a value is required' }]);
       // Integer keys: strict bounds become inclusive ones, so the range stays exact.
       if (kind === 'number' && bound.op === 'gt') bound = { op: 'gte', value: (bound.value as number) + 1 };
       if (kind === 'number' && bound.op === 'lt') {
@@ -106,5 +118,10 @@ export function keyQuery(model: EntityModel, patternName: string, key: unknown):
     }
   }
   const { condition, excludeEqual } = model.keys.keyCondition(pattern, key, equalCount, empty ? undefined : bound);
-  return { pattern, condition: empty ? { ...condition, sk: { name: pattern.sk?.field ?? '', op: '=', value: '' } } : condition, ...(excludeEqual ? { excludeEqual } : {}), ...(empty ? { empty } : {}) };
+  return {
+    pattern,
+    condition: empty ? { ...condition, sk: { name: pattern.sk?.field ?? '', op: '=', value: '' } } : condition,
+    ...(excludeEqual ? { excludeEqual } : {}),
+    ...(empty ? { empty } : {}),
+  };
 }

@@ -11,7 +11,8 @@ type Item = Record<string, unknown>;
 
 const describeId = (id: unknown) => (typeof id === 'string' ? `'${id}'` : JSON.stringify(id));
 
-export const notFound = (entity: string, id: unknown, cause?: unknown) => new RepositoryError('notFound', `${entity} ${describeId(id)} not found`, { id, entity, cause });
+export const notFound = (entity: string, id: unknown, cause?: unknown) =>
+  new RepositoryError('notFound', `${entity} ${describeId(id)} not found`, { id, entity, cause });
 
 const retryableNames = new Set(['TransactionCanceledException', 'TransactionConflictException']);
 
@@ -36,7 +37,12 @@ export function retrying<T>(policy: RetryPolicy, entity: string, id: unknown, at
         return { done: false };
       }
     },
-    () => new RepositoryError('conflict', `${entity} ${describeId(id)} kept changing concurrently; gave up after ${policy.maxAttempts} attempts`, { id, entity, cause: last }),
+    () =>
+      new RepositoryError('conflict', `${entity} ${describeId(id)} kept changing concurrently; gave up after ${policy.maxAttempts} attempts`, {
+        id,
+        entity,
+        cause: last,
+      }),
   );
 }
 
@@ -44,7 +50,16 @@ export function retrying<T>(policy: RetryPolicy, entity: string, id: unknown, at
 export function userGuard(context: EntityContext, where: unknown, id: unknown): Guard[] {
   const condition = conditionOf(context.model.definition, where, 'if');
   if (!condition) return [];
-  return [{ condition, error: () => new RepositoryError('conditionFailed', `${context.model.name} ${describeId(id)}: the write's condition does not hold`, { id, entity: context.model.name }) }];
+  return [
+    {
+      condition,
+      error: () =>
+        new RepositoryError('conditionFailed', `${context.model.name} ${describeId(id)}: the write's condition does not hold`, {
+          id,
+          entity: context.model.name,
+        }),
+    },
+  ];
 }
 
 const readOptionNames = new Set(['where', 'limit', 'cursor', 'order', 'consistent', 'attributes', 'include']);
@@ -62,16 +77,23 @@ export function checkReadOptions(context: EntityContext, options: unknown, singl
     if (given[key] !== undefined && !allowed.has(key)) issues.push({ path: [key], message: `not an option of this read (${[...allowed].join(', ')})` });
   }
   const { limit, order, attributes, include, consistent } = given;
-  if (limit !== undefined && (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1)) issues.push({ path: ['limit'], message: `must be a positive integer (got ${String(limit)})` });
+  if (limit !== undefined && (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1))
+    issues.push({ path: ['limit'], message: `must be a positive integer (got ${String(limit)})` });
   if (order !== undefined && order !== 'asc' && order !== 'desc') issues.push({ path: ['order'], message: "is 'asc' or 'desc'" });
   if (consistent !== undefined && typeof consistent !== 'boolean') issues.push({ path: ['consistent'], message: 'is true or false' });
   if (attributes !== undefined) {
     if (!Array.isArray(attributes) || attributes.length === 0) issues.push({ path: ['attributes'], message: 'is a non-empty array of attribute names' });
-    else for (const field of attributes) if (!Object.hasOwn(definition.fields, String(field))) issues.push({ path: ['attributes'], message: `'${String(field)}' is not an attribute of ${name}` });
+    else
+      for (const field of attributes)
+        if (!Object.hasOwn(definition.fields, String(field)))
+          issues.push({ path: ['attributes'], message: `'${String(field)}' is not an attribute of ${name}` });
   }
   if (include !== undefined) {
     if (!Array.isArray(include)) issues.push({ path: ['include'], message: 'is an array of hidden attribute names' });
-    else for (const field of include) if (!definition.hiddenFields.includes(String(field))) issues.push({ path: ['include'], message: `'${String(field)}' is not a hidden attribute of ${name}` });
+    else
+      for (const field of include)
+        if (!definition.hiddenFields.includes(String(field)))
+          issues.push({ path: ['include'], message: `'${String(field)}' is not a hidden attribute of ${name}` });
   }
   if (issues.length > 0) throw RepositoryError.validation(name, issues);
 }

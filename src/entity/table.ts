@@ -27,7 +27,16 @@ import {
 import type { EntityContext, WriteRecorder } from './context.ts';
 import { EntityModel } from './model.ts';
 import { createEntityApi } from './repository.ts';
-import { transactGet, transactionReader, transactionWriter, transactWrite, type TransactionGet, type TransactionReader, type TransactionWrite, type TransactionWriter } from './transaction.ts';
+import {
+  transactGet,
+  transactionReader,
+  transactionWriter,
+  transactWrite,
+  type TransactionGet,
+  type TransactionReader,
+  type TransactionWrite,
+  type TransactionWriter,
+} from './transaction.ts';
 import type { Repository } from './types.ts';
 import { readCollection, type CollectionName, type CollectionResult } from './collections.ts';
 import { UniqueClaim } from './unique.ts';
@@ -108,7 +117,11 @@ export function defineTable<const E extends EntityMap>(options: TableOptions<E>)
   for (const entity of [...Object.values(layout.entities), ...layout.internalEntities]) {
     const electro = keysModel.entities[entity.name];
     if (!electro) throw new Error(`ElectroDB has no model of ${entity.name}`);
-    const entityKeys = new EntityKeys(entity, layout.patterns.filter((pattern) => pattern.entity === entity.name), electro);
+    const entityKeys = new EntityKeys(
+      entity,
+      layout.patterns.filter((pattern) => pattern.entity === entity.name),
+      electro,
+    );
     keys.set(entity.name, entityKeys);
     checkExampleKeys(entity, entityKeys);
   }
@@ -142,7 +155,12 @@ function memorySchema(layout: TableLayout): MemoryKeySchema {
   return { primary: { pk: layout.indexes.primary.pk, sk: layout.indexes.primary.sk }, indexes };
 }
 
-function bindTable<E extends EntityMap>(definition: TableDefinition<E>, keys: ReadonlyMap<string, EntityKeys>, connection: Connection | MemoryConnection, options: BindOptions): BoundTable<E> {
+function bindTable<E extends EntityMap>(
+  definition: TableDefinition<E>,
+  keys: ReadonlyMap<string, EntityKeys>,
+  connection: Connection | MemoryConnection,
+  options: BindOptions,
+): BoundTable<E> {
   const tableName = options.tableName ?? definition.name;
   const conflictRetry = retryPolicy(options.conflictRetry, defaultConflictPolicy);
   const storage: Storage = isMemory(connection)
@@ -162,8 +180,12 @@ function bindTable<E extends EntityMap>(definition: TableDefinition<E>, keys: Re
     return recorder ? { ...context, recorder } : context;
   };
   const entities = Object.fromEntries([...contexts].map(([name, context]) => [name, createEntityApi(context)])) as EntityApis<E>;
-  const writers = Object.fromEntries([...contexts].map(([name, context]) => [name, transactionWriter(context)])) as { readonly [K in keyof E]: TransactionWriter<E[K]> };
-  const readers = Object.fromEntries([...contexts].map(([name, context]) => [name, transactionReader(context)])) as { readonly [K in keyof E]: TransactionReader<E[K]> };
+  const writers = Object.fromEntries([...contexts].map(([name, context]) => [name, transactionWriter(context)])) as {
+    readonly [K in keyof E]: TransactionWriter<E[K]>;
+  };
+  const readers = Object.fromEntries([...contexts].map(([name, context]) => [name, transactionReader(context)])) as {
+    readonly [K in keyof E]: TransactionReader<E[K]>;
+  };
   let electro: ElectroModel | undefined;
   return {
     definition,
@@ -212,7 +234,11 @@ function memorySummary(tableName: string, definition: TableLayout, connection: M
     itemCount: connection.table(tableName, memorySchema(definition)).dump().length,
     arn: undefined,
     keySchema: `${keys.pk}:HASH${keys.sk ? `,${keys.sk}:RANGE` : ''}`,
-    globalSecondaryIndexes: definition.usedIndexes.map((index) => ({ name: index, keySchema: `${definition.indexes[index]?.pk}:HASH,${definition.indexes[index]?.sk}:RANGE`, status: 'ACTIVE' })),
+    globalSecondaryIndexes: definition.usedIndexes.map((index) => ({
+      name: index,
+      keySchema: `${definition.indexes[index]?.pk}:HASH,${definition.indexes[index]?.sk}:RANGE`,
+      status: 'ACTIVE',
+    })),
     stream: definition.streams ?? 'disabled',
     ttl: definition.ttlAttribute ? `${definition.ttlAttribute} (ENABLED)` : 'disabled',
   };

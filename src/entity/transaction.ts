@@ -52,7 +52,13 @@ export function transactionWriter(context: EntityContext): TransactionWriter<Ent
 
 export function transactionReader(context: EntityContext): TransactionReader<EntityDefinition> {
   return {
-    get: (id) => ({ kind: 'tablekit.transactionGet', entity: context.model.name, id, key: context.model.rawKey(id), decode: (raw) => context.model.decode(raw) as InferItem<EntityDefinition> }),
+    get: (id) => ({
+      kind: 'tablekit.transactionGet',
+      entity: context.model.name,
+      id,
+      key: context.model.rawKey(id),
+      decode: (raw) => context.model.decode(raw) as InferItem<EntityDefinition>,
+    }),
   };
 }
 
@@ -97,12 +103,17 @@ export async function transactWrite(storage: Storage, conflictRetry: RetryPolicy
   if (!Array.isArray(writes) || writes.some((write) => write?.kind !== 'tablekit.transactionWrite')) {
     throw new RepositoryError('validation', 'transactWrite takes the writes built by tx.<entity>.create / save / patch / delete / check');
   }
-  if (token !== undefined && (typeof token !== 'string' || !TOKEN.test(token))) throw RepositoryError.validation('transaction', [{ path: ['token'], message: 'an idempotency token is 1 to 36 printable ASCII characters' }]);
+  if (token !== undefined && (typeof token !== 'string' || !TOKEN.test(token)))
+    throw RepositoryError.validation('transaction', [{ path: ['token'], message: 'an idempotency token is 1 to 36 printable ASCII characters' }]);
   if (writes.length === 0) return;
   const remembered = token === undefined ? undefined : rememberedFor(storage);
   await retrying(conflictRetry, 'transaction', undefined, async () => {
     const planned = (await Promise.all(writes.map((write) => write.plan()))).flatMap((write) => write.operations);
-    if (planned.length > MAX_TRANSACTION_ITEMS) throw new RepositoryError('validation', `a transaction takes at most ${MAX_TRANSACTION_ITEMS} items (this one has ${planned.length}, unique claims included)`);
+    if (planned.length > MAX_TRANSACTION_ITEMS)
+      throw new RepositoryError(
+        'validation',
+        `a transaction takes at most ${MAX_TRANSACTION_ITEMS} items (this one has ${planned.length}, unique claims included)`,
+      );
     let operations = planned;
     if (token !== undefined && remembered) {
       // The same request again (a retry): send exactly what was sent first, times included.
@@ -117,12 +128,17 @@ export async function transactWrite(storage: Storage, conflictRetry: RetryPolicy
 
 /** One consistent snapshot of up to 100 items; a missing one is `notFound`. */
 export async function transactGet(storage: Storage, reads: readonly TransactionGet<unknown>[]): Promise<unknown[]> {
-  if (!Array.isArray(reads) || reads.some((read) => read?.kind !== 'tablekit.transactionGet')) throw new RepositoryError('validation', 'transactGet takes the reads built by tx.<entity>.get(id)');
+  if (!Array.isArray(reads) || reads.some((read) => read?.kind !== 'tablekit.transactionGet'))
+    throw new RepositoryError('validation', 'transactGet takes the reads built by tx.<entity>.get(id)');
   if (reads.length > MAX_TRANSACTION_ITEMS) throw new RepositoryError('validation', `a transactional get takes at most ${MAX_TRANSACTION_ITEMS} items`);
   const seen = new Set<string>();
   for (const read of reads) {
     const key = JSON.stringify(read.key);
-    if (seen.has(key)) throw new RepositoryError('validation', `a transactional get cannot read one item twice (${read.entity} ${JSON.stringify(read.id)})`, { entity: read.entity, id: read.id });
+    if (seen.has(key))
+      throw new RepositoryError('validation', `a transactional get cannot read one item twice (${read.entity} ${JSON.stringify(read.id)})`, {
+        entity: read.entity,
+        id: read.id,
+      });
     seen.add(key);
   }
   let found: (RawItem | undefined)[];

@@ -18,8 +18,7 @@ type SchemaOf<E> = E extends EntityDefinition<infer S> ? S : never;
 type IdTuple<K> = K extends EntityKeys ? [...K['primary']['pk'], ...(K['primary']['sk'] extends readonly string[] ? K['primary']['sk'] : [])] : never;
 
 /** The id of an entity: a plain value for a one-attribute key (user: userId), else an object (videoProgress: userId + videoId). */
-export type InferId<E> =
-  IdTuple<KeysOf<E>> extends readonly [infer Only extends keyof z.output<SchemaOf<E>>] ? z.output<SchemaOf<E>>[Only] : InferKey<E>;
+export type InferId<E> = IdTuple<KeysOf<E>> extends readonly [infer Only extends keyof z.output<SchemaOf<E>>] ? z.output<SchemaOf<E>>[Only] : InferKey<E>;
 
 type Scalar = string | number | boolean | Date | Uint8Array | null;
 type ElementOf<V> = V extends ReadonlySet<infer T> ? T : V extends readonly (infer T)[] ? T : V;
@@ -82,7 +81,9 @@ export interface ReadOptions<E, A extends PropertyKey = PropertyKey, I extends s
 export type GetOptions<E, A extends PropertyKey = PropertyKey, I extends string = never> = Pick<ReadOptions<E, A, I>, 'consistent' | 'attributes' | 'include'>;
 
 /** A read's item type: projected to `attributes` when given, with the `include`d hidden attributes. */
-export type Selected<E, A extends PropertyKey, I extends string> = [keyof InferStored<E>] extends [A] ? InferItemWith<E, I> : Pick<InferItemWith<E, I>, Extract<A, keyof InferItemWith<E, I>>>;
+export type Selected<E, A extends PropertyKey, I extends string> = [keyof InferStored<E>] extends [A]
+  ? InferItemWith<E, I>
+  : Pick<InferItemWith<E, I>, Extract<A, keyof InferItemWith<E, I>>>;
 
 /** Attribute names a read may project to. */
 export type AttributeOf<E> = keyof InferStored<E>;
@@ -179,13 +180,29 @@ export interface Repository<E extends EntityDefinition> {
   get<A extends AttributeOf<E> = AttributeOf<E>, I extends HiddenOf<E> = never>(id: InferId<E>, options?: GetOptions<E, A, I>): Promise<Selected<E, A, I>>;
   getById(id: InferId<E>): Promise<InferItem<E>>;
   /** The item holding a unique value (the value is normalised as declared); `notFound` when none. */
-  getByUnique<I extends HiddenOf<E> = never>(field: UniqueName<E>, value: string | number, options?: GetOptions<E, PropertyKey, I>): Promise<InferItemWith<E, I>>;
-  getMany<I extends HiddenOf<E> = never>(ids: readonly InferId<E>[], options?: GetOptions<E, PropertyKey, I>): Promise<GetManyResult<InferItemWith<E, I>, InferId<E>>>;
+  getByUnique<I extends HiddenOf<E> = never>(
+    field: UniqueName<E>,
+    value: string | number,
+    options?: GetOptions<E, PropertyKey, I>,
+  ): Promise<InferItemWith<E, I>>;
+  getMany<I extends HiddenOf<E> = never>(
+    ids: readonly InferId<E>[],
+    options?: GetOptions<E, PropertyKey, I>,
+  ): Promise<GetManyResult<InferItemWith<E, I>, InferId<E>>>;
   readonly find: Finders<E>;
-  page<A extends AttributeOf<E> = AttributeOf<E>, I extends HiddenOf<E> = never>(query?: Query<E>, options?: ReadOptions<E, A, I>): Promise<Page<Selected<E, A, I>>>;
-  paginate<A extends AttributeOf<E> = AttributeOf<E>, I extends HiddenOf<E> = never>(query?: Query<E>, options?: ReadOptions<E, A, I>): AsyncIterable<Page<Selected<E, A, I>>>;
+  page<A extends AttributeOf<E> = AttributeOf<E>, I extends HiddenOf<E> = never>(
+    query?: Query<E>,
+    options?: ReadOptions<E, A, I>,
+  ): Promise<Page<Selected<E, A, I>>>;
+  paginate<A extends AttributeOf<E> = AttributeOf<E>, I extends HiddenOf<E> = never>(
+    query?: Query<E>,
+    options?: ReadOptions<E, A, I>,
+  ): AsyncIterable<Page<Selected<E, A, I>>>;
   /** Every matching item (all pages). */
-  query<A extends AttributeOf<E> = AttributeOf<E>, I extends HiddenOf<E> = never>(query?: Query<E>, options?: Omit<ReadOptions<E, A, I>, 'cursor'>): Promise<Selected<E, A, I>[]>;
+  query<A extends AttributeOf<E> = AttributeOf<E>, I extends HiddenOf<E> = never>(
+    query?: Query<E>,
+    options?: Omit<ReadOptions<E, A, I>, 'cursor'>,
+  ): Promise<Selected<E, A, I>[]>;
   // --- writes ---
   /** Stores a new item; `alreadyExists` when the id is taken. */
   create(item: InferInput<E>, options?: WriteOptions<E>): Promise<InferItem<E>>;
@@ -210,7 +227,10 @@ export interface Repository<E extends EntityDefinition> {
   saveAll(items: readonly InferInput<E>[], options?: SaveAllOptions): Promise<SaveAllResult>;
   // --- ids ---
   autoIdentify<T extends object>(object: T, updateObjectWithId?: (object: T, id: InferId<E>) => T): { id: InferId<E>; object: T };
-  addAutoIdentified(object: Omit<InferInput<E>, keyof InferKey<E>> | InferInput<E>, updateObjectWithId?: (object: InferInput<E>, id: InferId<E>) => InferInput<E>): Promise<InferItem<E>>;
+  addAutoIdentified(
+    object: Omit<InferInput<E>, keyof InferKey<E>> | InferInput<E>,
+    updateObjectWithId?: (object: InferInput<E>, id: InferId<E>) => InferInput<E>,
+  ): Promise<InferItem<E>>;
   // --- live ---
   stream(id: InferId<E>): LiveStream<InferItem<E>>;
   streamQuery(query?: Query<E>, options?: Pick<ReadOptions<E>, 'where'>): LiveStream<InferItem<E>[]>;

@@ -42,7 +42,13 @@ export function uniqueValues(model: EntityModel, item: Item | undefined): Map<st
  * The claim writes that move an item's unique values from `before` to `after`: release the old
  * value (only if this owner holds it), claim the new one (free, or already this owner's).
  */
-export function claimOperations(model: EntityModel, claims: EntityModel | undefined, ownerValues: Item, before: Item | undefined, after: Item | undefined): Operation[] {
+export function claimOperations(
+  model: EntityModel,
+  claims: EntityModel | undefined,
+  ownerValues: Item,
+  before: Item | undefined,
+  after: Item | undefined,
+): Operation[] {
   if (model.definition.uniqueFields.length === 0) return [];
   if (!claims) throw new Error(`table has no claim entity for ${model.name}'s unique fields`);
   const owner = model.idKey(ownerValues);
@@ -62,7 +68,13 @@ export function claimOperations(model: EntityModel, claims: EntityModel | undefi
         entity: model.name,
         id,
         write: { kind: 'delete', key },
-        guards: [{ condition: ownedByMe, error: () => new RepositoryError('conflict', `${model.name} ${JSON.stringify(id)}: its ${field} claim moved concurrently`, { id, entity: model.name }) }],
+        guards: [
+          {
+            condition: ownedByMe,
+            error: () =>
+              new RepositoryError('conflict', `${model.name} ${JSON.stringify(id)}: its ${field} claim moved concurrently`, { id, entity: model.name }),
+          },
+        ],
       });
     }
     if (to !== undefined) {

@@ -43,13 +43,18 @@ function absentGuard(context: EntityContext, id: unknown, moved: boolean): Guard
   const { name } = context.model;
   return {
     condition: { kind: 'notExists', name: context.model.keys.primary.pk.field },
-    error: () => (moved ? new MovedError(name, id, 'was created concurrently') : new RepositoryError('alreadyExists', `${name} ${JSON.stringify(id)} already exists`, { id, entity: name })),
+    error: () =>
+      moved
+        ? new MovedError(name, id, 'was created concurrently')
+        : new RepositoryError('alreadyExists', `${name} ${JSON.stringify(id)} already exists`, { id, entity: name }),
   };
 }
 
 /** What a write read must still be stored when it lands: the version, else the whole item. A failure is retried. */
 function readGuards(context: EntityContext, current: RawItem, id: unknown): Guard[] {
-  const expectation: Expectation = context.model.definition.versioned ? { kind: 'version', version: current.version as number } : { kind: 'snapshot', raw: current };
+  const expectation: Expectation = context.model.definition.versioned
+    ? { kind: 'version', version: current.version as number }
+    : { kind: 'snapshot', raw: current };
   return replaceGuards(context.model, {}, id, expectation, true);
 }
 
@@ -57,7 +62,8 @@ function checkVersion(context: EntityContext, version: unknown, id: unknown): nu
   const { definition, name } = context.model;
   if (version === undefined) return undefined;
   if (!definition.versioned) throw RepositoryError.validation(name, [{ path: ['version'], message: `${name} is not versioned` }], id);
-  if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1) throw RepositoryError.validation(name, [{ path: ['version'], message: 'must be a positive integer' }], id);
+  if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1)
+    throw RepositoryError.validation(name, [{ path: ['version'], message: 'must be a positive integer' }], id);
   return version;
 }
 
@@ -75,7 +81,12 @@ export async function commit(context: EntityContext, planned: PlannedWrite): Pro
 export function planCreate(context: EntityContext, object: unknown, options: { if?: unknown } = {}): PlannedWrite {
   const { model } = context;
   const { stored, raw, id } = model.prepare(object, { createdAt: asObject(object).createdAt, version: 1 }, iso(context));
-  const operation: Operation = { entity: model.name, id, write: { kind: 'put', key: model.keys.primaryKey(stored), item: raw }, guards: [absentGuard(context, id, false), ...userGuard(context, options.if, id)] };
+  const operation: Operation = {
+    entity: model.name,
+    id,
+    write: { kind: 'put', key: model.keys.primaryKey(stored), item: raw },
+    guards: [absentGuard(context, id, false), ...userGuard(context, options.if, id)],
+  };
   return {
     operations: [operation, ...claimOperations(model, context.claims, stored, undefined, stored)],
     change: { entityType: model.name, entityId: entityIdOf(id), operation: 'create', data: model.changeData(raw) },
@@ -101,12 +112,20 @@ export async function planSave(context: EntityContext, object: unknown, options:
       write: { kind: 'update', key: model.keys.primaryKey(stored), actions: replaceActions(model, stored, raw, expectation) },
       guards: [...replaceGuards(model, stored, id, expectation), ...guards(id)],
     };
-    return { operations: [operation], change: { entityType: model.name, entityId: entityIdOf(id), operation: 'update', data: model.changeData(raw) }, result: undefined };
+    return {
+      operations: [operation],
+      change: { entityType: model.name, entityId: entityIdOf(id), operation: 'update', data: model.changeData(raw) },
+      result: undefined,
+    };
   }
   const id = model.idOf(given);
   const current = await readCurrent(context, model.rawKey(id), id);
   if (claimed !== undefined && current?.version !== claimed) {
-    throw new RepositoryError('conflict', `${model.name} ${JSON.stringify(id)} is ${current ? `at version ${String(current.version)}` : 'gone'}, not ${claimed}`, { id, entity: model.name });
+    throw new RepositoryError(
+      'conflict',
+      `${model.name} ${JSON.stringify(id)} is ${current ? `at version ${String(current.version)}` : 'gone'}, not ${claimed}`,
+      { id, entity: model.name },
+    );
   }
   return planReplace(context, object, current, guards(id));
 }
@@ -114,7 +133,11 @@ export async function planSave(context: EntityContext, object: unknown, options:
 /** A replacing write of `object` over what was read (`current`), guarded by that read. */
 export function planReplace(context: EntityContext, object: unknown, current: RawItem | undefined, extra: Guard[]): PlannedWrite {
   const { model } = context;
-  const { stored, raw, id } = model.prepare(object, { createdAt: current?.createdAt ?? asObject(object).createdAt, version: current ? (current.version as number) + 1 : 1 }, iso(context));
+  const { stored, raw, id } = model.prepare(
+    object,
+    { createdAt: current?.createdAt ?? asObject(object).createdAt, version: current ? (current.version as number) + 1 : 1 },
+    iso(context),
+  );
   const key = model.keys.primaryKey(stored);
   let operation: Operation;
   let result: RawItem;
@@ -135,7 +158,12 @@ export function planReplace(context: EntityContext, object: unknown, current: Ra
 }
 
 /** Read-modify-write: the replacing write is guarded by what was read (version, else the whole item). */
-export async function planUpdate(context: EntityContext, id: unknown, updater: (current: Item) => unknown, options: { if?: unknown } = {}): Promise<PlannedWrite> {
+export async function planUpdate(
+  context: EntityContext,
+  id: unknown,
+  updater: (current: Item) => unknown,
+  options: { if?: unknown } = {},
+): Promise<PlannedWrite> {
   const { model } = context;
   if (typeof updater !== 'function') throw new RepositoryError('validation', `${model.name}: update takes an updater function`, { entity: model.name });
   const current = await readCurrent(context, model.rawKey(id), id);
@@ -144,7 +172,12 @@ export async function planUpdate(context: EntityContext, id: unknown, updater: (
 }
 
 /** One atomic UpdateItem; when unique fields change (or for the change log) the item is read first and the write guarded by it. */
-export async function planPatchWrite(context: EntityContext, id: unknown, changes: unknown, options: { if?: unknown; version?: unknown } = {}): Promise<PlannedWrite> {
+export async function planPatchWrite(
+  context: EntityContext,
+  id: unknown,
+  changes: unknown,
+  options: { if?: unknown; version?: unknown } = {},
+): Promise<PlannedWrite> {
   const { model } = context;
   const idValues = model.idValues(id);
   const key = model.keys.primaryKey(idValues);

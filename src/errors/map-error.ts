@@ -17,12 +17,7 @@ export interface ErrorContext {
   explainCancellation?: (reasons: CancellationReason[], cause: unknown) => RepositoryError | undefined;
 }
 
-const throttlingNames = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'LimitExceededException',
-]);
+const throttlingNames = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'LimitExceededException']);
 const connectionCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 const timeoutNames = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'AbortError']);
 
@@ -59,8 +54,7 @@ export function mapError(error: unknown, context: ErrorContext = {}): Repository
   const err = (error ?? {}) as { name?: string; code?: string; message?: string; CancellationReasons?: CancellationReason[] };
   const name = err.name ?? '';
   const message = err.message ?? String(error);
-  const make = (code: RepositoryErrorCode, text = message) =>
-    new RepositoryError(code, messageFor(code, context, text), { cause: error, id: context.id });
+  const make = (code: RepositoryErrorCode, text = message) => new RepositoryError(code, messageFor(code, context, text), { cause: error, id: context.id });
 
   if (name === 'ConditionalCheckFailedException') return make(context.conditionFailed ?? 'conflict');
   if (name === 'TransactionCanceledException') {

@@ -111,7 +111,13 @@ export function valueSize(value: unknown): number {
     case 'L':
       return 3 + (value as unknown[]).reduce<number>((sum, element) => sum + valueSize(element) + 1, 0);
     case 'M':
-      return 3 + Object.entries(value as Record<string, unknown>).reduce((sum, [name, element]) => (element === undefined ? sum : sum + utf8Bytes(name) + valueSize(element) + 1), 0);
+      return (
+        3 +
+        Object.entries(value as Record<string, unknown>).reduce(
+          (sum, [name, element]) => (element === undefined ? sum : sum + utf8Bytes(name) + valueSize(element) + 1),
+          0,
+        )
+      );
     default:
       return 0;
   }

@@ -28,12 +28,15 @@ export interface HttpApp {
 }
 
 type Env = { Variables: { scope: KeyScope | undefined } };
-type Item = Record<string, unknown>;
-
 /** The versions an If-Match header accepts: undefined for any (no header, or `*`); [] when none can match. */
 function ifMatchVersions(header: string | undefined): number[] | undefined {
   if (header === undefined || header.trim() === '*') return undefined;
-  const tags = header.split(',').map((tag) => tag.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1'));
+  const tags = header.split(',').map((tag) =>
+    tag
+      .trim()
+      .replace(/^W\//, '')
+      .replace(/^"(.*)"$/, '$1'),
+  );
   return [...new Set(tags.filter((tag) => /^[1-9]\d{0,14}$/.test(tag)).map(Number))];
 }
 
@@ -138,11 +141,11 @@ export function createHttpApp(store: Store, options: HttpAppOptions = {}): HttpA
   // --- users --------------------------------------------------------------------------------
   app.openapi(r.register, async (c) => {
     if (!admin(c)) return forbidden(c);
-    return c.json((await store.userService.register(c.req.valid('json'))), 201);
+    return c.json(await store.userService.register(c.req.valid('json')), 201);
   });
   app.openapi(r.getUser, async (c) => {
     if (!admin(c)) return forbidden(c);
-    return c.json((await store.userService.get(c.req.valid('param').userId)), 200);
+    return c.json(await store.userService.get(c.req.valid('param').userId), 200);
   });
   app.openapi(r.findUser, async (c) => {
     if (!admin(c)) return forbidden(c);
@@ -159,15 +162,20 @@ export function createHttpApp(store: Store, options: HttpAppOptions = {}): HttpA
     let expected = versions?.[0];
     if (versions !== undefined && versions.length !== 1) {
       const current = await store.userService.get(userId);
-      if (!versions.includes(current.version)) return c.json(errorBody('conflict', `user '${userId}' is at version ${current.version}, If-Match names no such version`), 412) as never;
+      if (!versions.includes(current.version))
+        return c.json(errorBody('conflict', `user '${userId}' is at version ${current.version}, If-Match names no such version`), 412) as never;
       expected = current.version;
     }
     const set = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
     if (set.email !== undefined) set.email = normaliseEmail(String(set.email));
     try {
       // One UpdateItem (a transaction when the e-mail and its claim move), guarded by the version.
-      const updated = Object.keys(set).length === 0 ? await store.userService.get(userId) : await store.entities.user.patch(userId, { set }, expected === undefined ? {} : { version: expected });
-      if (Object.keys(set).length === 0 && expected !== undefined && updated.version !== expected) throw new RepositoryError('conflict', `user '${userId}' is at version ${updated.version}, If-Match said ${expected}`, { id: userId });
+      const updated =
+        Object.keys(set).length === 0
+          ? await store.userService.get(userId)
+          : await store.entities.user.patch(userId, { set }, expected === undefined ? {} : { version: expected });
+      if (Object.keys(set).length === 0 && expected !== undefined && updated.version !== expected)
+        throw new RepositoryError('conflict', `user '${userId}' is at version ${updated.version}, If-Match said ${expected}`, { id: userId });
       c.header('ETag', `"${updated.version}"`);
       return c.json(updated, 200);
     } catch (error) {

@@ -23,13 +23,24 @@ const digest = (key: string) => createHash('sha256').update(key).digest();
  */
 export function parseApiKeys(spec: string | undefined): ApiKeys {
   const entries: { hash: Buffer; scope: KeyScope }[] = [];
-  for (const [index, raw] of (spec ?? '').split(/[;\n]/).map((part) => part.trim()).filter(Boolean).entries()) {
+  for (const [index, raw] of (spec ?? '')
+    .split(/[;\n]/)
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .entries()) {
     const separator = raw.indexOf('=');
     if (separator <= 0) throw new Error(`API key entry ${index + 1} must look like key=project-a,project-b or key=admin`);
     const key = raw.slice(0, separator).trim();
-    const scopes = raw.slice(separator + 1).split(',').map((scope) => scope.trim()).filter(Boolean);
+    const scopes = raw
+      .slice(separator + 1)
+      .split(',')
+      .map((scope) => scope.trim())
+      .filter(Boolean);
     if (key.length < 16) throw new Error(`API key entry ${index + 1}: keys must be at least 16 characters`);
-    entries.push({ hash: digest(key), scope: { name: `key ${index + 1}`, admin: scopes.includes('admin'), projects: new Set(scopes.filter((scope) => scope !== 'admin')) } });
+    entries.push({
+      hash: digest(key),
+      scope: { name: `key ${index + 1}`, admin: scopes.includes('admin'), projects: new Set(scopes.filter((scope) => scope !== 'admin')) },
+    });
   }
   return {
     enabled: entries.length > 0,

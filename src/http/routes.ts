@@ -3,7 +3,11 @@ import { Change, normaliseEmail, User, VideoProgress } from '../services/index.t
 
 // Requests are validated with the entities' own zod schemas (fields picked from them).
 const ErrorSchema = z.object({
-  error: z.object({ code: z.string(), message: z.string(), issues: z.array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string() })).optional() }),
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    issues: z.array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string() })).optional(),
+  }),
 });
 const Json = z.record(z.string(), z.unknown());
 const json = <S extends z.ZodType>(schema: S, description: string) => ({ content: { 'application/json': { schema } }, description });
@@ -27,18 +31,30 @@ const page = (item: z.ZodType) => z.object({ items: z.array(item), cursor: z.str
 
 /** Every route of the HTTP API; the OpenAPI document is generated from these. */
 export function routes(maxLimit: number) {
-  const limit = (fallback: number) => z.coerce.number().int().min(1).default(fallback).transform((value) => Math.min(value, maxLimit));
+  const limit = (fallback: number) =>
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(fallback)
+      .transform((value) => Math.min(value, maxLimit));
   return {
     appendChanges: createRoute({
       method: 'post',
       path: '/projects/{projectId}/changes',
-      request: { params: ProjectParams, body: { content: { 'application/json': { schema: z.union([ChangeInput, z.array(ChangeInput).min(1).max(1000)]) } }, required: true } },
+      request: {
+        params: ProjectParams,
+        body: { content: { 'application/json': { schema: z.union([ChangeInput, z.array(ChangeInput).min(1).max(1000)]) } }, required: true },
+      },
       responses: { 201: json(z.object({ changes: z.array(ChangeItem) }), 'the stored changes with their seq'), ...errors },
     }),
     listChanges: createRoute({
       method: 'get',
       path: '/projects/{projectId}/changes',
-      request: { params: ProjectParams, query: z.object({ since: z.coerce.number().int().min(0).default(0), limit: limit(100), cursor: z.string().optional() }) },
+      request: {
+        params: ProjectParams,
+        query: z.object({ since: z.coerce.number().int().min(0).default(0), limit: limit(100), cursor: z.string().optional() }),
+      },
       responses: { 200: json(page(ChangeItem), 'changes with seq > since, in seq order'), ...errors },
     }),
     history: createRoute({
@@ -61,18 +77,31 @@ export function routes(maxLimit: number) {
       path: '/projects/{projectId}/changes/live',
       request: { params: ProjectParams, query: z.object({ since: z.coerce.number().int().min(0).default(0) }) },
       responses: {
-        200: { content: { 'text/event-stream': { schema: z.string() } }, description: 'Server-Sent Events: history after `since` (or Last-Event-ID), then live; event id = seq' },
+        200: {
+          content: { 'text/event-stream': { schema: z.string() } },
+          description: 'Server-Sent Events: history after `since` (or Last-Event-ID), then live; event id = seq',
+        },
         ...errors,
       },
     }),
     register: createRoute({
       method: 'post',
       path: '/users',
-      request: { body: { content: { 'application/json': { schema: z.object({ email: Email, firstName: User.schema.shape.firstName, lastName: User.schema.shape.lastName }) } }, required: true } },
+      request: {
+        body: {
+          content: { 'application/json': { schema: z.object({ email: Email, firstName: User.schema.shape.firstName, lastName: User.schema.shape.lastName }) } },
+          required: true,
+        },
+      },
       responses: { 201: json(Json, 'the registered user'), ...errors },
     }),
     getUser: createRoute({ method: 'get', path: '/users/{userId}', request: { params: UserParams }, responses: { 200: json(Json, 'the user'), ...errors } }),
-    findUser: createRoute({ method: 'get', path: '/users', request: { query: z.object({ email: Email }) }, responses: { 200: json(Json, 'the user with that e-mail'), ...errors } }),
+    findUser: createRoute({
+      method: 'get',
+      path: '/users',
+      request: { query: z.object({ email: Email }) },
+      responses: { 200: json(Json, 'the user with that e-mail'), ...errors },
+    }),
     patchUser: createRoute({
       method: 'patch',
       path: '/users/{userId}',
@@ -80,13 +109,27 @@ export function routes(maxLimit: number) {
         params: UserParams,
         headers: z.object({ 'if-match': z.string().optional() }),
         body: {
-          content: { 'application/json': { schema: z.strictObject({ email: Email.optional(), firstName: User.schema.shape.firstName.optional(), lastName: User.schema.shape.lastName.optional(), isActive: User.schema.shape.isActive.optional() }) } },
+          content: {
+            'application/json': {
+              schema: z.strictObject({
+                email: Email.optional(),
+                firstName: User.schema.shape.firstName.optional(),
+                lastName: User.schema.shape.lastName.optional(),
+                isActive: User.schema.shape.isActive.optional(),
+              }),
+            },
+          },
           required: true,
         },
       },
       responses: { 200: json(Json, 'the updated user (ETag = version)'), 412: json(ErrorSchema, 'If-Match does not match the current version'), ...errors },
     }),
-    deleteUser: createRoute({ method: 'delete', path: '/users/{userId}', request: { params: UserParams }, responses: { 204: { description: 'deleted with claim and progress' }, ...errors } }),
+    deleteUser: createRoute({
+      method: 'delete',
+      path: '/users/{userId}',
+      request: { params: UserParams },
+      responses: { 204: { description: 'deleted with claim and progress' }, ...errors },
+    }),
     recordProgress: createRoute({
       method: 'put',
       path: '/users/{userId}/progress/{videoId}',
@@ -95,15 +138,27 @@ export function routes(maxLimit: number) {
         body: {
           content: {
             'application/json': {
-              schema: z.strictObject({ positionSeconds: VideoProgress.schema.shape.positionSeconds, durationSeconds: VideoProgress.schema.shape.durationSeconds, at: VideoProgress.schema.shape.updatedAt.optional() }),
+              schema: z.strictObject({
+                positionSeconds: VideoProgress.schema.shape.positionSeconds,
+                durationSeconds: VideoProgress.schema.shape.durationSeconds,
+                at: VideoProgress.schema.shape.updatedAt.optional(),
+              }),
             },
           },
           required: true,
         },
       },
-      responses: { 200: json(z.object({ progress: VideoProgress.itemSchema, applied: z.boolean() }), 'the stored progress; applied=false for a stale event'), ...errors },
+      responses: {
+        200: json(z.object({ progress: VideoProgress.itemSchema, applied: z.boolean() }), 'the stored progress; applied=false for a stale event'),
+        ...errors,
+      },
     }),
-    listProgress: createRoute({ method: 'get', path: '/users/{userId}/progress', request: { params: UserParams }, responses: { 200: json(page(VideoProgress.itemSchema), "the user's progress"), ...errors } }),
+    listProgress: createRoute({
+      method: 'get',
+      path: '/users/{userId}/progress',
+      request: { params: UserParams },
+      responses: { 200: json(page(VideoProgress.itemSchema), "the user's progress"), ...errors },
+    }),
     continueWatching: createRoute({
       method: 'get',
       path: '/users/{userId}/continue-watching',
@@ -113,7 +168,11 @@ export function routes(maxLimit: number) {
     health: createRoute({
       method: 'get',
       path: '/health',
-      responses: { 200: json(z.object({ status: z.string(), table: z.string() }), 'the table is ACTIVE'), 503: json(z.object({ status: z.string(), table: z.string() }), 'the table is not available'), 500: errors[500] },
+      responses: {
+        200: json(z.object({ status: z.string(), table: z.string() }), 'the table is ACTIVE'),
+        503: json(z.object({ status: z.string(), table: z.string() }), 'the table is not available'),
+        500: errors[500],
+      },
     }),
   };
 }

@@ -35,7 +35,9 @@ export async function serveHttp(options: ServeOptions = {}): Promise<{ url: stri
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  log(`tablekit HTTP API on ${url} (table '${store.table.tableName}', ${store.connection.source} DynamoDB${apiKeys.enabled ? ', API keys required' : ', no API keys: loopback only'})`);
+  log(
+    `tablekit HTTP API on ${url} (table '${store.table.tableName}', ${store.connection.source} DynamoDB${apiKeys.enabled ? ', API keys required' : ', no API keys: loopback only'})`,
+  );
 
   let closing: Promise<void> | undefined;
   const close = () =>

@@ -31,8 +31,10 @@ export interface LocalDynamo {
   stop(): Promise<void>;
 }
 
-type CreateSpawn = (cwd: string, spawnFunction: (command: string, args: string[], options: SpawnOptions) => unknown) =>
-  (options: { path?: string | null; port?: number | null; sharedDb?: boolean }) => unknown;
+type CreateSpawn = (
+  cwd: string,
+  spawnFunction: (command: string, args: string[], options: SpawnOptions) => unknown,
+) => (options: { path?: string | null; port?: number | null; sharedDb?: boolean }) => unknown;
 
 const require = createRequire(import.meta.url);
 

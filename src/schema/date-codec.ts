@@ -17,7 +17,11 @@ function walk(shape: FieldShape, value: unknown, direction: Direction): unknown 
       return typeof value === 'object' ? walkObject(shape.properties ?? {}, value as Record<string, unknown>, direction) : value;
     case 'record': {
       if (typeof value !== 'object' || !shape.valueShape) return value;
-      return walkObject(Object.fromEntries(Object.keys(value).map((key) => [key, shape.valueShape as FieldShape])), value as Record<string, unknown>, direction);
+      return walkObject(
+        Object.fromEntries(Object.keys(value).map((key) => [key, shape.valueShape as FieldShape])),
+        value as Record<string, unknown>,
+        direction,
+      );
     }
     default:
       return value;

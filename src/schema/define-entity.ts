@@ -5,7 +5,13 @@ import type { EntityKeys, EntityTypes, FieldName, KeyTemplate, UniqueOptions } f
 import { declaredFields, declaredUniques, valueIssues, zodIssues } from './validation.ts';
 import { electroAttributeOf, SchemaDefinitionError, shapeOf, type ElectroAttribute, type FieldShape } from './zod-attributes.ts';
 
-export interface EntityOptions<S extends z.ZodObject, K extends EntityKeys<FieldName<S>>, T extends boolean, V extends boolean, H extends FieldName<S> = never> {
+export interface EntityOptions<
+  S extends z.ZodObject,
+  K extends EntityKeys<FieldName<S>>,
+  T extends boolean,
+  V extends boolean,
+  H extends FieldName<S> = never,
+> {
   /** Entity name; part of every sort key, so renaming it orphans stored items. */
   readonly name: string;
   /** Model version (default 1); part of the sort keys. */
@@ -157,8 +163,12 @@ export function defineEntity<
   const hiddenFields = declaredFields(name, 'hidden', options.hidden ?? [], fields, idFields) as H[];
   const readOnly = declaredFields(name, 'readOnly', options.readOnly ?? [], fields, []);
   for (const field of hiddenFields) {
-    if (!fields[field]?.optional) throw new SchemaDefinitionError(`Entity '${name}': hidden field '${field}' must be optional (reads leave it out, so writes of what was read must be valid without it)`);
-    if (uniqueFields.some((unique) => unique.field === field)) throw new SchemaDefinitionError(`Entity '${name}': field '${field}' cannot be both hidden and unique`);
+    if (!fields[field]?.optional)
+      throw new SchemaDefinitionError(
+        `Entity '${name}': hidden field '${field}' must be optional (reads leave it out, so writes of what was read must be valid without it)`,
+      );
+    if (uniqueFields.some((unique) => unique.field === field))
+      throw new SchemaDefinitionError(`Entity '${name}': field '${field}' cannot be both hidden and unique`);
   }
   const toStoredField = (field: string, value: unknown, id?: unknown) => {
     const fieldSchema = itemSchema.shape[field] as z.ZodType | undefined;

@@ -32,8 +32,7 @@ export interface UniqueOptions {
 
 export type TimestampFields = { createdAt: string; updatedAt: string };
 export type VersionField = { version: number };
-export type ManagedFields<T extends boolean, V extends boolean> = (T extends true ? TimestampFields : unknown) &
-  (V extends true ? VersionField : unknown);
+export type ManagedFields<T extends boolean, V extends boolean> = (T extends true ? TimestampFields : unknown) & (V extends true ? VersionField : unknown);
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
@@ -94,7 +93,10 @@ type Never<Names extends readonly string[]> = { [N in Names[number]]?: never };
  * Sort-key composites of a query, in order: a prefix given by equality, and optionally a
  * condition on the next composite. Composites after the first missing one are refused.
  */
-type SkPrefixes<E, L extends readonly string[], Done extends object = {}> = L extends readonly [infer First extends string, ...infer Rest extends readonly string[]]
+type SkPrefixes<E, L extends readonly string[], Done extends object = Record<never, never>> = L extends readonly [
+  infer First extends string,
+  ...infer Rest extends readonly string[],
+]
   ?
       | (Done & Never<L>)
       | (Done & { [N in First]: ValueOf<E, N> | SortCondition<ValueOf<E, N>> } & Never<Rest>)
@@ -102,4 +104,5 @@ type SkPrefixes<E, L extends readonly string[], Done extends object = {}> = L ex
   : Done;
 
 /** Composites for querying one access pattern: every pk attribute, then sort-key composites in order. */
-export type InferPatternKey<E, P extends AccessPatternName<E>> = Simplify<Pick<Output<E>, Extract<PkFields<KeysOf<E>[P]>, keyof Output<E>>>> & SkPrefixes<E, SkTuple<KeysOf<E>[P]>>;
+export type InferPatternKey<E, P extends AccessPatternName<E>> = Simplify<Pick<Output<E>, Extract<PkFields<KeysOf<E>[P]>, keyof Output<E>>>> &
+  SkPrefixes<E, SkTuple<KeysOf<E>[P]>>;

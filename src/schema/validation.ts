@@ -27,7 +27,10 @@ export function valueIssues(value: unknown, path: (string | number)[], issues: V
   if (typeof value === 'number') {
     const magnitude = Math.abs(value);
     if (!Number.isFinite(value) || magnitude > Number.MAX_SAFE_INTEGER || (value !== 0 && magnitude < 1e-130)) {
-      issues.push({ path, message: `number ${value} cannot be stored in DynamoDB (allowed: finite, within ±${Number.MAX_SAFE_INTEGER}, not below 1e-130 in magnitude)` });
+      issues.push({
+        path,
+        message: `number ${value} cannot be stored in DynamoDB (allowed: finite, within ±${Number.MAX_SAFE_INTEGER}, not below 1e-130 in magnitude)`,
+      });
     }
   } else if (typeof value === 'string') {
     if (!value.isWellFormed()) issues.push({ path, message: 'contains a lone UTF-16 surrogate (not valid Unicode)' });
@@ -47,9 +50,16 @@ export function valueIssues(value: unknown, path: (string | number)[], issues: V
   }
 }
 
-export function declaredFields(entity: string, option: string, names: readonly string[], fields: Record<string, FieldShape>, keyFields: readonly string[]): string[] {
+export function declaredFields(
+  entity: string,
+  option: string,
+  names: readonly string[],
+  fields: Record<string, FieldShape>,
+  keyFields: readonly string[],
+): string[] {
   for (const field of names) {
-    if (!fields[field] || ['createdAt', 'updatedAt', 'version'].includes(field)) throw new SchemaDefinitionError(`Entity '${entity}': ${option} field '${field}' is not a schema field`);
+    if (!fields[field] || ['createdAt', 'updatedAt', 'version'].includes(field))
+      throw new SchemaDefinitionError(`Entity '${entity}': ${option} field '${field}' is not a schema field`);
     if (keyFields.includes(field)) throw new SchemaDefinitionError(`Entity '${entity}': ${option} field '${field}' is a key attribute`);
   }
   return [...new Set(names)];
@@ -59,7 +69,8 @@ export function declaredUniques(entity: string, unique: Record<string, true | Un
   return Object.entries(unique).flatMap(([field, options]) => {
     if (options === undefined) return [];
     const shape = fields[field];
-    if (!shape || ['createdAt', 'updatedAt', 'version'].includes(field)) throw new SchemaDefinitionError(`Entity '${entity}': unique field '${field}' is not a schema field`);
+    if (!shape || ['createdAt', 'updatedAt', 'version'].includes(field))
+      throw new SchemaDefinitionError(`Entity '${entity}': unique field '${field}' is not a schema field`);
     if (!['string', 'number', 'enum'].includes(shape.kind) || shape.nullable) {
       throw new SchemaDefinitionError(`Entity '${entity}': unique field '${field}' must be a string, number or enum`);
     }
@@ -67,4 +78,3 @@ export function declaredUniques(entity: string, unique: Record<string, true | Un
     return [{ field, normalise: (value: unknown) => (normalise && typeof value === 'string' ? normalise(value) : String(value)) }];
   });
 }
-

@@ -91,7 +91,8 @@ export function shapeOf(schema: z.ZodType, path: string): FieldShape {
     }
     case 'tuple': {
       const items = (def.items as z.ZodType[]).map((item, index) => shapeOf(item, `${path}[${index}]`));
-      if (items.some((item) => item.containsDate || item.containsSet)) throw new SchemaDefinitionError(`Field '${path}': dates and sets inside tuples are not supported`);
+      if (items.some((item) => item.containsDate || item.containsSet))
+        throw new SchemaDefinitionError(`Field '${path}': dates and sets inside tuples are not supported`);
       return { ...base, kind: 'any' };
     }
     case 'object': {
@@ -124,7 +125,8 @@ export function shapeOf(schema: z.ZodType, path: string): FieldShape {
     case 'set': {
       // DynamoDB string and number sets; sets of anything else have no DynamoDB type.
       const element = shapeOf(def.valueType as z.ZodType, `${path}{}`);
-      if ((element.kind === 'string' || element.kind === 'enum') && !element.optional && !element.nullable) return { ...base, kind: 'stringSet', containsSet: true };
+      if ((element.kind === 'string' || element.kind === 'enum') && !element.optional && !element.nullable)
+        return { ...base, kind: 'stringSet', containsSet: true };
       if (element.kind === 'number' && !element.optional && !element.nullable) return { ...base, kind: 'numberSet', containsSet: true };
       throw new SchemaDefinitionError(`Field '${path}': sets hold strings or numbers (DynamoDB string and number sets)`);
     }
@@ -161,7 +163,8 @@ export function electroAttributeOf(shape: FieldShape): ElectroAttribute {
       return { type: shape.values ?? [], required };
     case 'list': {
       const element = shape.element;
-      if (!element || element.nullable || !['string', 'number', 'boolean', 'enum', 'date', 'map', 'list'].includes(element.kind)) return { type: 'list', items: { type: 'any' }, required };
+      if (!element || element.nullable || !['string', 'number', 'boolean', 'enum', 'date', 'map', 'list'].includes(element.kind))
+        return { type: 'list', items: { type: 'any' }, required };
       return { type: 'list', items: electroAttributeOf(element), required };
     }
     case 'stringSet':

@@ -1,5 +1,15 @@
 import { isRepositoryError, RepositoryError } from '../errors/index.ts';
-import { planCreate, planPatchWrite, planSave, runAll, type BoundTable, type Operation, type Page, type PlannedWrite, type RecordedWrite } from '../entity/index.ts';
+import {
+  planCreate,
+  planPatchWrite,
+  planSave,
+  runAll,
+  type BoundTable,
+  type Operation,
+  type Page,
+  type PlannedWrite,
+  type RecordedWrite,
+} from '../entity/index.ts';
 import { retryPolicy, withRetries, type RetryPolicy } from '../retry/index.ts';
 import type { InferInput, InferItem } from '../schema/index.ts';
 import type { LiveStream } from '../streams/index.ts';
@@ -84,12 +94,19 @@ export class ChangeLog {
   /** Appends changes in order; larger inputs go in consecutive gapless transactions. */
   appendMany(projectId: string, inputs: readonly ChangeInput[]): Promise<ChangeItem[]> {
     if (!Array.isArray(inputs)) throw RepositoryError.validation('change', [{ path: [], message: 'expected an array of changes' }]);
-    return this.appendWith(projectId, inputs.map((change) => ({ change })));
+    return this.appendWith(
+      projectId,
+      inputs.map((change) => ({ change })),
+    );
   }
 
   /** Records entity writes with their changes (the outbox, see `withChangeLog`). */
   async record(projectId: string, writes: readonly RecordedWrite[], options: { atomic: boolean }): Promise<void> {
-    await this.appendWith(projectId, writes.map(({ change, operations }) => ({ change: { ...change } as ChangeInput, companion: operations })), options);
+    await this.appendWith(
+      projectId,
+      writes.map(({ change, operations }) => ({ change: { ...change } as ChangeInput, companion: operations })),
+      options,
+    );
   }
 
   /**
@@ -108,7 +125,11 @@ export class ChangeLog {
       try {
         Change.toStored(candidate);
       } catch (error) {
-        if (isRepositoryError(error, 'validation')) throw RepositoryError.validation('change', error.issues.map((issue) => ({ ...issue, path: [index, ...issue.path] })));
+        if (isRepositoryError(error, 'validation'))
+          throw RepositoryError.validation(
+            'change',
+            error.issues.map((issue) => ({ ...issue, path: [index, ...issue.path] })),
+          );
         throw error;
       }
       return { change: candidate, companion: companion ?? [] };
@@ -129,7 +150,11 @@ export class ChangeLog {
             throw error;
           }
         },
-        () => new RepositoryError('conflict', `change log of project '${projectId}': the sequence kept moving; gave up after ${this.retry.maxAttempts} attempts`, { id: projectId, entity: 'change' }),
+        () =>
+          new RepositoryError('conflict', `change log of project '${projectId}': the sequence kept moving; gave up after ${this.retry.maxAttempts} attempts`, {
+            id: projectId,
+            entity: 'change',
+          }),
       );
       appended.push(...written);
       remaining = remaining.slice(written.length);
@@ -143,7 +168,9 @@ export class ChangeLog {
     const sequence = (await entities.sequence.getMany([projectId])).items[0];
     const current = sequence?.value ?? 0;
     const window = candidates.slice(0, MAX_TRANSACTION_ITEMS - 1);
-    const headIds = new Map(window.map(({ change }) => [entityKey(change), { projectId, entityType: String(change.entityType), entityId: String(change.entityId) }]));
+    const headIds = new Map(
+      window.map(({ change }) => [entityKey(change), { projectId, entityType: String(change.entityType), entityId: String(change.entityId) }]),
+    );
     const found = await entities.changeHead.getMany([...headIds.values()]);
     // Read apart from the sequence: a head past it means another append committed in between (its
     // changes would collide with ours in one transaction); re-read and retry.
@@ -152,7 +179,10 @@ export class ChangeLog {
 
     const group = planGroup(window, heads, MAX_TRANSACTION_ITEMS);
     if (atomic && group.length < candidates.length) {
-      throw new RepositoryError('validation', `${candidates.length} changes with their writes do not fit one transaction (${group.length} do); split the batch`);
+      throw new RepositoryError(
+        'validation',
+        `${candidates.length} changes with their writes do not fit one transaction (${group.length} do); split the batch`,
+      );
     }
     const { stored, firstSeqOf } = assignSeqs(group, current);
     const [sequenceContext, changeContext, headContext] = [contextOf('sequence'), contextOf('change'), contextOf('changeHead')];
@@ -175,7 +205,8 @@ export class ChangeLog {
       await runAll(storage, all);
     } catch (error) {
       // The log's own items failed their conditions, or a concurrent transaction won: re-read and retry.
-      if (isRepositoryError(error) && logEntities.has(error.entity ?? '') && ['conditionFailed', 'alreadyExists', 'notFound', 'conflict'].includes(error.code)) throw new LogMoved(projectId, error);
+      if (isRepositoryError(error) && logEntities.has(error.entity ?? '') && ['conditionFailed', 'alreadyExists', 'notFound', 'conflict'].includes(error.code))
+        throw new LogMoved(projectId, error);
       if (isRepositoryError(error, 'conflict') && error.entity === undefined) throw new LogMoved(projectId, error);
       throw error;
     }
@@ -186,7 +217,8 @@ export class ChangeLog {
   /** Changes with seq > afterSeq, in seq order, one page (strongly consistent). */
   since(projectId: string, afterSeq: number, options: { limit?: number; cursor?: string } = {}): Promise<Page<ChangeItem>> {
     this.checkProject(projectId);
-    if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) throw RepositoryError.validation('change', [{ path: ['afterSeq'], message: `must be a non-negative integer (got ${afterSeq})` }]);
+    if (!Number.isSafeInteger(afterSeq) || afterSeq < 0)
+      throw RepositoryError.validation('change', [{ path: ['afterSeq'], message: `must be a non-negative integer (got ${afterSeq})` }]);
     return this.table.entities.change.find.primary({ projectId, seq: { gt: afterSeq } }, { ...options, consistent: true });
   }
 
@@ -207,7 +239,8 @@ export class ChangeLog {
   follow(projectId: string, options: { fromSeq?: number } = {}): LiveStream<ChangeItem> {
     this.checkProject(projectId);
     const fromSeq = options.fromSeq ?? 0;
-    if (!Number.isSafeInteger(fromSeq) || fromSeq < 0) throw RepositoryError.validation('change', [{ path: ['fromSeq'], message: `must be a non-negative integer (got ${fromSeq})` }]);
+    if (!Number.isSafeInteger(fromSeq) || fromSeq < 0)
+      throw RepositoryError.validation('change', [{ path: ['fromSeq'], message: `must be a non-negative integer (got ${fromSeq})` }]);
     const model = this.table.contextOf('change').model;
     return followChanges<ChangeItem>({
       projectId,
@@ -219,7 +252,12 @@ export class ChangeLog {
   }
 
   /** One entity's changes in seq order (GSI entityHistory; eventually consistent). */
-  history(projectId: string, entityType: string, entityId: string, options: { limit?: number; cursor?: string; order?: 'asc' | 'desc' } = {}): Promise<Page<ChangeItem>> {
+  history(
+    projectId: string,
+    entityType: string,
+    entityId: string,
+    options: { limit?: number; cursor?: string; order?: 'asc' | 'desc' } = {},
+  ): Promise<Page<ChangeItem>> {
     return this.table.entities.change.find.entityHistory({ projectId, entityType, entityId }, options);
   }
 

@@ -18,7 +18,10 @@ export const User = defineEntity({
     lastName: z.string().min(1).max(100),
     isActive: z.boolean(),
     /** SHA-256 hex of the current refresh token; the raw token is never stored. */
-    refreshTokenHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+    refreshTokenHash: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional(),
   }),
   keys: {
     primary: { pk: ['userId'], sk: [], collection: 'account', description: 'Get a user by id' },

@@ -39,9 +39,16 @@ export class UserService {
 
   /** Creates a user; a taken e-mail is `duplicate` and nothing is written. */
   register(input: RegisterInput): Promise<UserItem> {
-    if (typeof input !== 'object' || input === null) throw RepositoryError.validation('user', [{ path: [], message: 'expected { email, firstName, lastName }' }]);
+    if (typeof input !== 'object' || input === null)
+      throw RepositoryError.validation('user', [{ path: [], message: 'expected { email, firstName, lastName }' }]);
     if (typeof input.email !== 'string') throw RepositoryError.validation('user', [{ path: ['email'], message: 'expected a string' }]);
-    return this.users.create({ userId: randomUUID(), email: normaliseEmail(input.email), firstName: input.firstName, lastName: input.lastName, isActive: true });
+    return this.users.create({
+      userId: randomUUID(),
+      email: normaliseEmail(input.email),
+      firstName: input.firstName,
+      lastName: input.lastName,
+      isActive: true,
+    });
   }
 
   get(userId: string): Promise<UserItem> {
@@ -71,7 +78,8 @@ export class UserService {
 
   /** The active user holding a refresh token; `notFound` when none. */
   async getByRefreshToken(token: string): Promise<UserItem> {
-    if (typeof token !== 'string' || token.length === 0) throw RepositoryError.validation('user', [{ path: ['token'], message: 'expected a non-empty string' }]);
+    if (typeof token !== 'string' || token.length === 0)
+      throw RepositoryError.validation('user', [{ path: ['token'], message: 'expected a non-empty string' }]);
     const page = await this.users.find.byRefreshToken({ refreshTokenHash: hashToken(token) }, { where: { isActive: true } });
     const user = page.items[0];
     if (!user) throw new RepositoryError('notFound', 'no active user holds this refresh token', { entity: 'user' });
@@ -84,7 +92,8 @@ export class UserService {
     try {
       await this.users.patch(userId, { set: { refreshTokenHash: hashToken(token) } }, { if: { isActive: true } });
     } catch (error) {
-      if (isRepositoryError(error, 'conditionFailed')) throw new RepositoryError('validation', `user '${userId}' is deactivated`, { id: userId, entity: 'user', cause: error });
+      if (isRepositoryError(error, 'conditionFailed'))
+        throw new RepositoryError('validation', `user '${userId}' is deactivated`, { id: userId, entity: 'user', cause: error });
       throw error;
     }
     return token;

@@ -61,7 +61,8 @@ export class VideoProgressService {
   private live = (item: VideoProgressOf) => item.ttl > Math.floor(this.now().getTime() / 1000);
 
   async record(userId: string, videoId: string, input: RecordInput): Promise<RecordResult> {
-    if (typeof input !== 'object' || input === null) throw RepositoryError.validation('videoProgress', [{ path: [], message: 'expected { positionSeconds, durationSeconds, at? }' }], { userId, videoId });
+    if (typeof input !== 'object' || input === null)
+      throw RepositoryError.validation('videoProgress', [{ path: [], message: 'expected { positionSeconds, durationSeconds, at? }' }], { userId, videoId });
     const at = new Date(input.at ?? this.now());
     if (Number.isNaN(at.getTime())) throw RepositoryError.validation('videoProgress', [{ path: ['at'], message: 'not a valid date' }], { userId, videoId });
     const completed = input.durationSeconds > 0 && input.positionSeconds >= this.completedAt * input.durationSeconds;
@@ -88,7 +89,11 @@ export class VideoProgressService {
   /** The progress of one video; notFound when missing or expired. */
   async get(userId: string, videoId: string): Promise<VideoProgressOf> {
     const item = await this.progress.get({ userId, videoId });
-    if (!this.live(item)) throw new RepositoryError('notFound', `videoProgress ${JSON.stringify({ userId, videoId })} not found (expired)`, { id: { userId, videoId }, entity: 'videoProgress' });
+    if (!this.live(item))
+      throw new RepositoryError('notFound', `videoProgress ${JSON.stringify({ userId, videoId })} not found (expired)`, {
+        id: { userId, videoId },
+        entity: 'videoProgress',
+      });
     return item;
   }
 
@@ -96,7 +101,10 @@ export class VideoProgressService {
   async continueWatching(userId: string, options: { limit?: number } = {}): Promise<VideoProgressOf[]> {
     const limit = options.limit ?? 20;
     const result: VideoProgressOf[] = [];
-    for await (const page of this.progress.paginate({ pattern: 'continueWatching', key: { userId } }, { order: 'desc', where: { completed: false }, limit: Math.max(limit, 25) })) {
+    for await (const page of this.progress.paginate(
+      { pattern: 'continueWatching', key: { userId } },
+      { order: 'desc', where: { completed: false }, limit: Math.max(limit, 25) },
+    )) {
       for (const item of page.items) if (this.live(item) && result.length < limit) result.push(item);
       if (result.length >= limit) break;
     }

@@ -14,7 +14,11 @@ export interface WithChangeLogOptions {
  * the matching change to the project's change log in the SAME transaction: both or neither.
  * Writes read the item first, so the change carries the item as it is after the write.
  */
-export function withChangeLog<E extends EntityMap, K extends keyof E & string>(table: Pick<BoundTable<E>, 'contextOf' | 'entities'>, entity: K, options: WithChangeLogOptions): Repository<E[K]> {
+export function withChangeLog<E extends EntityMap, K extends keyof E & string>(
+  table: Pick<BoundTable<E>, 'contextOf' | 'entities'>,
+  entity: K,
+  options: WithChangeLogOptions,
+): Repository<E[K]> {
   const { changeLog, projectId } = options;
   return createEntityApi<E[K]>(table.contextOf(entity, { record: (writes, recordOptions) => changeLog.record(projectId, writes, recordOptions) }));
 }

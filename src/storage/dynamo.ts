@@ -136,14 +136,21 @@ export class DynamoStorage implements Storage {
   async get(input: GetInput): Promise<RawItem | undefined> {
     const builder = new ExpressionBuilder();
     const projection = input.projection ? builder.projection(input.projection) : undefined;
-    const params = { TableName: this.tableName, Key: input.key, ...(input.consistent ? { ConsistentRead: true } : {}), ...(projection ? { ProjectionExpression: projection, ...builder.attributes() } : {}) };
+    const params = {
+      TableName: this.tableName,
+      Key: input.key,
+      ...(input.consistent ? { ConsistentRead: true } : {}),
+      ...(projection ? { ProjectionExpression: projection, ...builder.attributes() } : {}),
+    };
     const result = await this.send<{ Item?: RawItem }>(new GetCommand(params as never));
     return result.Item;
   }
 
   async put(input: PutInput): Promise<void> {
     try {
-      await this.send(new PutCommand({ ...putParams(this.tableName, input), ...(input.condition ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } : {}) } as never));
+      await this.send(
+        new PutCommand({ ...putParams(this.tableName, input), ...(input.condition ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } : {}) } as never),
+      );
     } catch (error) {
       if (isConditionFailure(error)) throw new ConditionFailedError(oldItem((error as { Item?: unknown }).Item), { cause: error });
       throw error;
@@ -153,7 +160,11 @@ export class DynamoStorage implements Storage {
   async update(input: UpdateInput): Promise<RawItem> {
     try {
       const result = await this.send<{ Attributes?: RawItem }>(
-        new UpdateCommand({ ...updateParams(this.tableName, input), ReturnValues: 'ALL_NEW', ...(input.condition ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } : {}) } as never),
+        new UpdateCommand({
+          ...updateParams(this.tableName, input),
+          ReturnValues: 'ALL_NEW',
+          ...(input.condition ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } : {}),
+        } as never),
       );
       return result.Attributes ?? {};
     } catch (error) {
@@ -165,7 +176,11 @@ export class DynamoStorage implements Storage {
   async delete(input: DeleteInput): Promise<RawItem | undefined> {
     try {
       const result = await this.send<{ Attributes?: RawItem }>(
-        new DeleteCommand({ ...keyedParams(this.tableName, input), ReturnValues: 'ALL_OLD', ...(input.condition ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } : {}) } as never),
+        new DeleteCommand({
+          ...keyedParams(this.tableName, input),
+          ReturnValues: 'ALL_OLD',
+          ...(input.condition ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } : {}),
+        } as never),
       );
       return result.Attributes;
     } catch (error) {
@@ -228,7 +243,9 @@ export class DynamoStorage implements Storage {
               async () => {
                 if (failure) throw failure.error;
                 sent++;
-                const response = await this.send<{ UnprocessedItems?: Record<string, Params[]> }>(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } } as never));
+                const response = await this.send<{ UnprocessedItems?: Record<string, Params[]> }>(
+                  new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } } as never),
+                );
                 const unprocessed = response.UnprocessedItems?.[this.tableName] ?? [];
                 written += pending.length - unprocessed.length;
                 retriedItems += unprocessed.length;
@@ -251,7 +268,12 @@ export class DynamoStorage implements Storage {
   async transactWrite(items: readonly TransactWriteItem[], options: { token?: string } = {}): Promise<void> {
     if (items.length === 0) return;
     try {
-      await this.send(new TransactWriteCommand({ TransactItems: items.map((item) => transactParams(this.tableName, item)), ...(options.token ? { ClientRequestToken: options.token } : {}) } as never));
+      await this.send(
+        new TransactWriteCommand({
+          TransactItems: items.map((item) => transactParams(this.tableName, item)),
+          ...(options.token ? { ClientRequestToken: options.token } : {}),
+        } as never),
+      );
     } catch (error) {
       const reasons = (error as { name?: string; CancellationReasons?: { Code?: string; Item?: unknown }[] }).CancellationReasons;
       if ((error as { name?: string }).name === 'TransactionCanceledException' && reasons?.some((reason) => reason.Code === 'ConditionalCheckFailed')) {
@@ -266,7 +288,9 @@ export class DynamoStorage implements Storage {
 
   async transactGet(keys: readonly RawItem[]): Promise<(RawItem | undefined)[]> {
     if (keys.length === 0) return [];
-    const result = await this.send<{ Responses?: { Item?: RawItem }[] }>(new TransactGetCommand({ TransactItems: keys.map((key) => ({ Get: { TableName: this.tableName, Key: key } })) }));
+    const result = await this.send<{ Responses?: { Item?: RawItem }[] }>(
+      new TransactGetCommand({ TransactItems: keys.map((key) => ({ Get: { TableName: this.tableName, Key: key } })) }),
+    );
     return keys.map((_, index) => result.Responses?.[index]?.Item);
   }
 

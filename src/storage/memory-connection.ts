@@ -1,4 +1,5 @@
-import { MemoryStorage, type IdempotencyTokens, type MemoryKeySchema } from './memory.ts';
+import type { IdempotencyTokens } from './memory-rules.ts';
+import { MemoryStorage, type MemoryKeySchema } from './memory.ts';
 
 /**
  * The in-memory twin of a DynamoDB connection: tables live in this object, and every table

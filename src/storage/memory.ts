@@ -1,4 +1,4 @@
-import { ConditionFailedError, RepositoryError, TransactionCancelledError } from '../errors/index.ts';
+import { ConditionFailedError, TransactionCancelledError } from '../errors/index.ts';
 import { applyUpdate, compareStrings, evaluate, itemSize, matchesKey, UpdateTypeError, type Condition } from '../expression/index.ts';
 import type { RawChange, RawListener } from '../streams/index.ts';
 import type {
@@ -16,47 +16,13 @@ import type {
   UpdateInput,
   DeleteInput,
 } from './types.ts';
+import { fingerprint, hashOf, invalid, MAX_ITEM_BYTES, MAX_TRANSACTION_ITEMS, normalise, TOKEN_LIFETIME_MS, type IdempotencyTokens } from './memory-rules.ts';
+import { ordered, page } from './memory-paging.ts';
 
 /** Physical key attributes of the table and of each GSI (by DynamoDB IndexName). */
 export interface MemoryKeySchema {
   readonly primary: { readonly pk: string; readonly sk?: string | undefined };
   readonly indexes: Readonly<Record<string, { readonly pk: string; readonly sk?: string | undefined }>>;
-}
-
-const MAX_ITEM_BYTES = 400 * 1024;
-const MAX_PAGE_BYTES = 1024 * 1024;
-const MAX_TRANSACTION_ITEMS = 100;
-
-/** Idempotency tokens of successful transactions (ClientRequestToken): the request each stood for, until it expires. */
-export type IdempotencyTokens = Map<string, { request: string; expires: number }>;
-/** How long DynamoDB remembers a transaction's idempotency token. */
-const TOKEN_LIFETIME_MS = 10 * 60 * 1000;
-
-const invalid = (message: string) => new RepositoryError('validation', `DynamoDB rejected the request: ${message}`);
-
-/** What the DocumentClient would send for a value (undefined dropped), or a validation error where DynamoDB refuses it. */
-function normalise(value: unknown, path: string): unknown {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw invalid(`${path}: ${value} is not a number DynamoDB can store`);
-    return value;
-  }
-  if (value instanceof Uint8Array) return new Uint8Array(value);
-  if (value instanceof Set) {
-    if (value.size === 0) throw invalid(`${path}: an empty set cannot be stored`);
-    const kinds = new Set([...value].map((element) => typeof element));
-    if (kinds.size !== 1 || !(kinds.has('string') || kinds.has('number'))) throw invalid(`${path}: sets hold only strings or only numbers`);
-    return new Set(value);
-  }
-  if (Array.isArray(value)) return value.filter((element) => element !== undefined).map((element, index) => normalise(element, `${path}[${index}]`));
-  if (typeof value === 'object') {
-    const prototype = Object.getPrototypeOf(value);
-    if (prototype !== Object.prototype && prototype !== null) throw invalid(`${path}: class instances cannot be stored`);
-    const out: RawItem = {};
-    for (const [key, inner] of Object.entries(value)) if (inner !== undefined) out[key] = normalise(inner, `${path}.${key}`);
-    return out;
-  }
-  throw invalid(`${path}: ${typeof value} values cannot be stored`);
 }
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -94,11 +60,6 @@ export class MemoryStorage implements Storage {
       throw invalid('the key attributes must be non-empty strings');
     }
     return JSON.stringify([pkValue, skValue]);
-  }
-
-  private keyOf(item: RawItem): RawItem {
-    const { pk, sk } = this.schema.primary;
-    return { [pk]: item[pk], ...(sk ? { [sk]: item[sk] } : {}) };
   }
 
   private checkItem(item: RawItem): RawItem {
@@ -189,88 +150,53 @@ export class MemoryStorage implements Storage {
   }
 
   /** Items of an index in DynamoDB's order: by index sort key (UTF-8 bytes), ties by primary key. */
-  private ordered(indexName: string | undefined, match: (item: RawItem) => boolean): { items: RawItem[]; keyFields: string[] } {
-    const index = indexName === undefined ? this.schema.primary : this.schema.indexes[indexName];
-    if (!index) throw invalid(`The table does not have the specified index: ${indexName}`);
-    const { pk, sk } = this.schema.primary;
-    // A Scan (no index name) goes by primary key, the order its pages' start keys are compared in.
-    const order = (indexName === undefined ? [pk, sk] : [index.sk, pk, sk]).filter((field): field is string => field !== undefined);
-    const items = [...this.items.values()].filter((item) => typeof item[index.pk] === 'string' && (!index.sk || typeof item[index.sk] === 'string') && match(item));
-    items.sort((a, b) => {
-      for (const field of order) {
-        const difference = compareStrings(String(a[field] ?? ''), String(b[field] ?? ''));
-        if (difference !== 0) return difference;
-      }
-      return 0;
-    });
-    const keyFields = [...new Set([pk, ...(sk ? [sk] : []), index.pk, ...(index.sk ? [index.sk] : [])])];
-    return { items, keyFields: indexName === undefined ? [pk, ...(sk ? [sk] : [])] : keyFields };
-  }
-
-  private page(ordered: RawItem[], keyFields: string[], order: string[], forward: boolean, input: { limit?: number; startKey?: RawItem; filter?: Condition; projection?: readonly string[] }, end?: { name: string; value: string }): RawPage {
-    let start = 0;
-    if (input.startKey) {
-      const startKey = input.startKey;
-      if (!keyFields.every((field) => typeof startKey[field] === 'string') || Object.keys(startKey).length !== keyFields.length) {
-        throw invalid('The provided starting key is invalid');
-      }
-      const compareToStart = (item: RawItem) => {
-        for (const field of order) {
-          const difference = compareStrings(String(item[field] ?? ''), String(startKey[field] ?? ''));
-          if (difference !== 0) return difference;
-        }
-        return 0;
-      };
-      // The first item past the start key in the direction of the query: deleted items leave no hole.
-      start = ordered.findIndex((item) => (forward ? compareToStart(item) > 0 : compareToStart(item) < 0));
-      if (start < 0) start = ordered.length;
-    }
-    const evaluated: RawItem[] = [];
-    let bytes = 0;
-    let stoppedEarly = false;
-    for (let index = start; index < ordered.length; index++) {
-      const item = ordered[index] as RawItem;
-      evaluated.push(item);
-      bytes += itemSize(item);
-      if ((input.limit !== undefined && evaluated.length >= input.limit) || (bytes >= MAX_PAGE_BYTES && index < ordered.length - 1)) {
-        stoppedEarly = true;
-        break;
-      }
-    }
-    const last = evaluated[evaluated.length - 1];
-    return {
-      items: evaluated.filter((item) => !input.filter || evaluate(input.filter, item)).map((item) => this.project(item, input.projection)),
-      lastKey: stoppedEarly && last && !(end && last[end.name] === end.value) ? Object.fromEntries(keyFields.map((field) => [field, last[field]])) : undefined,
-    };
-  }
-
   async query(input: QueryInput): Promise<RawPage> {
     if (input.limit !== undefined && (!Number.isInteger(input.limit) || input.limit < 1)) throw invalid('Limit must be a positive integer');
     if (input.consistent && input.indexName !== undefined) throw invalid('Consistent reads are not supported on global secondary indexes');
     if (input.key.sk?.op === 'between' && compareStrings(input.key.sk.value, input.key.sk.high) > 0) {
       throw invalid('Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound');
     }
-    const { items, keyFields } = this.ordered(input.indexName, (item) => matchesKey(input.key, item));
+    const { items, keyFields } = ordered(this.schema, this.items.values(), input.indexName, (item) => matchesKey(input.key, item));
     if (!input.forward) items.reverse();
     const index = input.indexName === undefined ? this.schema.primary : this.schema.indexes[input.indexName];
     const { pk, sk } = this.schema.primary;
     const order = [index?.sk, pk, sk].filter((field): field is string => field !== undefined);
-    if (input.startKey && input.startKey[input.key.pk.name] !== input.key.pk.value) throw invalid('The provided starting key is invalid: it does not match the query');
+    if (input.startKey && input.startKey[input.key.pk.name] !== input.key.pk.value)
+      throw invalid('The provided starting key is invalid: it does not match the query');
     // DynamoDB (Local) ends a table Query without LastEvaluatedKey when the item that fills the Limit sits exactly on the
     // inclusive end of the sort-key range in the direction read (<= or BETWEEN's high forward; >= or BETWEEN's low backward).
     // Not on an index, where more items can share that sort key.
     const range = input.key.sk;
-    const endValue = !range || input.indexName !== undefined ? undefined : input.forward ? (range.op === '<=' ? range.value : range.op === 'between' ? range.high : undefined) : range.op === '>=' || range.op === 'between' ? range.value : undefined;
-    return this.page(items, keyFields, order, input.forward, input, range && endValue !== undefined ? { name: range.name, value: endValue } : undefined);
+    const endValue =
+      !range || input.indexName !== undefined
+        ? undefined
+        : input.forward
+          ? range.op === '<='
+            ? range.value
+            : range.op === 'between'
+              ? range.high
+              : undefined
+          : range.op === '>=' || range.op === 'between'
+            ? range.value
+            : undefined;
+    return page(
+      items,
+      keyFields,
+      order,
+      input.forward,
+      input,
+      range && endValue !== undefined ? { name: range.name, value: endValue } : undefined,
+      (item, projection) => this.project(item, projection),
+    );
   }
 
   async scan(input: ScanInput): Promise<RawPage> {
     if (input.limit !== undefined && (!Number.isInteger(input.limit) || input.limit < 1)) throw invalid('Limit must be a positive integer');
     const segment = input.segment;
     const inSegment = (item: RawItem) => !segment || hashOf(String(item[this.schema.primary.pk])) % segment.total === segment.index;
-    const { items, keyFields } = this.ordered(undefined, inSegment);
+    const { items, keyFields } = ordered(this.schema, this.items.values(), undefined, inSegment);
     const { pk, sk } = this.schema.primary;
-    return this.page(items, keyFields, [pk, ...(sk ? [sk] : [])], true, input);
+    return page(items, keyFields, [pk, ...(sk ? [sk] : [])], true, input, undefined, (item, projection) => this.project(item, projection));
   }
 
   async batchGet(keys: readonly RawItem[]): Promise<RawItem[]> {
@@ -285,7 +211,9 @@ export class MemoryStorage implements Storage {
     let written = 0;
     for (let offset = 0; offset < requests.length; offset += 25) {
       const chunk = requests.slice(offset, offset + 25);
-      const prepared = chunk.map((request) => ('put' in request ? { id: this.idOf(request.put), item: this.checkItem(request.put) } : { id: this.idOf(request.delete), item: undefined }));
+      const prepared = chunk.map((request) =>
+        'put' in request ? { id: this.idOf(request.put), item: this.checkItem(request.put) } : { id: this.idOf(request.delete), item: undefined },
+      );
       if (new Set(prepared.map((entry) => entry.id)).size !== prepared.length) throw invalid('Provided list of item keys contains duplicates');
       for (const { id, item } of prepared) this.store(id, item);
       written += chunk.length;
@@ -302,7 +230,9 @@ export class MemoryStorage implements Storage {
     const used = token === undefined ? undefined : this.tokens.get(token);
     if (used && used.expires > Date.now()) {
       if (used.request === request) return;
-      throw Object.assign(new Error('Request parameters do not match the original request of this ClientRequestToken'), { name: 'IdempotentParameterMismatchException' });
+      throw Object.assign(new Error('Request parameters do not match the original request of this ClientRequestToken'), {
+        name: 'IdempotentParameterMismatchException',
+      });
     }
     const plans = items.map((item) => {
       if ('put' in item) {
@@ -351,16 +281,3 @@ export class MemoryStorage implements Storage {
     this.delivery = this.delivery.then(() => listeners.forEach((listener) => listener.complete?.()));
   }
 }
-
-/** A transaction request as text, to tell a retry (the same request) from another one under the same token. */
-function fingerprint(tableName: string, items: readonly TransactWriteItem[]): string {
-  return JSON.stringify([tableName, items], (_key, value: unknown) => (value instanceof Set ? { set: [...value] } : value instanceof Uint8Array ? { binary: Buffer.from(value).toString('base64') } : value));
-}
-
-/** A stable hash for scan segments. */
-function hashOf(text: string): number {
-  let hash = 0;
-  for (let index = 0; index < text.length; index++) hash = (Math.imul(hash, 31) + text.charCodeAt(index)) >>> 0;
-  return hash;
-}
-

@@ -3,6 +3,7 @@ import {
   DescribeStreamCommand,
   DynamoDBStreamsClient,
   GetRecordsCommand,
+  type GetRecordsCommandOutput,
   GetShardIteratorCommand,
   type DynamoDBStreamsClientConfig,
   type _Record as StreamRecord,
@@ -102,7 +103,6 @@ export class StreamReader {
   ) {
     this.options = { maxIntervalMs: 250, minIntervalMs: 10, retry: defaultRetryPolicy, rediscoverMs: 10_000, ...options };
     this.interval = this.options.minIntervalMs;
-
   }
 
   /** Created while someone listens, with the table client's endpoint, region and credentials (providers). */
@@ -176,7 +176,9 @@ export class StreamReader {
     const shards: Shard[] = [];
     let start: string | undefined;
     do {
-      const page = await this.call(() => this.streams.send(new DescribeStreamCommand({ StreamArn: this.streamArn, ...(start ? { ExclusiveStartShardId: start } : {}) })));
+      const page = await this.call(() =>
+        this.streams.send(new DescribeStreamCommand({ StreamArn: this.streamArn, ...(start ? { ExclusiveStartShardId: start } : {}) })),
+      );
       shards.push(...(page.StreamDescription?.Shards ?? []));
       start = page.StreamDescription?.LastEvaluatedShardId;
     } while (start);
@@ -200,7 +202,14 @@ export class StreamReader {
 
   private async iterator(shardId: string, type: 'LATEST' | 'TRIM_HORIZON' | 'AFTER_SEQUENCE_NUMBER', sequence?: string): Promise<string | undefined> {
     const result = await this.call(() =>
-      this.streams.send(new GetShardIteratorCommand({ StreamArn: this.streamArn, ShardId: shardId, ShardIteratorType: type, ...(sequence ? { SequenceNumber: sequence } : {}) })),
+      this.streams.send(
+        new GetShardIteratorCommand({
+          StreamArn: this.streamArn,
+          ShardId: shardId,
+          ShardIteratorType: type,
+          ...(sequence ? { SequenceNumber: sequence } : {}),
+        }),
+      ),
     );
     return result.ShardIterator;
   }
@@ -237,7 +246,7 @@ export class StreamReader {
 
   private async pollShard(cursor: ShardCursor, epoch: number): Promise<number> {
     if (!cursor.iterator) return 0;
-    let result;
+    let result: GetRecordsCommandOutput;
     try {
       result = await this.streams.send(new GetRecordsCommand({ ShardIterator: cursor.iterator, Limit: 1000 }));
     } catch (error) {
@@ -282,7 +291,9 @@ export class StreamReader {
       oldItem = image(data?.OldImage);
     } catch (error) {
       // One undecodable record must not stop the stream for everybody.
-      const failure = new RepositoryError('unknown', `stream record ${data?.SequenceNumber ?? '?'} of ${this.tableName} could not be decoded`, { cause: error });
+      const failure = new RepositoryError('unknown', `stream record ${data?.SequenceNumber ?? '?'} of ${this.tableName} could not be decoded`, {
+        cause: error,
+      });
       for (const listener of [...this.listeners]) listener.error?.(failure);
       return;
     }

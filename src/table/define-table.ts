@@ -73,7 +73,8 @@ function resolvePatterns(entities: EntityMap, internal: readonly EntityDefinitio
     // Key attributes of every index are tablekit's: an attribute of that name would be stripped from reads or index the item.
     const keyAttributes = new Set(Object.values(indexes).flatMap((keys) => [keys.pk, ...(keys.sk ? [keys.sk] : [])]));
     for (const field of Object.keys(entity.fields)) {
-      if (keyAttributes.has(field) || field.startsWith('__edb_')) throw new SchemaDefinitionError(`Entity '${entity.name}': field '${field}' clashes with a key attribute of the table`);
+      if (keyAttributes.has(field) || field.startsWith('__edb_'))
+        throw new SchemaDefinitionError(`Entity '${entity.name}': field '${field}' clashes with a key attribute of the table`);
     }
     for (const [pattern, template] of Object.entries(entity.keys) as [string, KeyTemplate & { index?: string }][]) {
       const index = pattern === 'primary' ? 'primary' : template.index;
@@ -84,10 +85,14 @@ function resolvePatterns(entities: EntityMap, internal: readonly EntityDefinitio
         throw new SchemaDefinitionError(`Entity '${entity.name}', access pattern '${pattern}': index '${index}' has no sort key`);
       }
       for (const field of [keys.pk, keys.sk]) {
-        if (field && field in entity.fields) throw new SchemaDefinitionError(`Entity '${entity.name}': field '${field}' clashes with the key attribute of index '${index}'`);
+        if (field && field in entity.fields)
+          throw new SchemaDefinitionError(`Entity '${entity.name}': field '${field}' clashes with the key attribute of index '${index}'`);
       }
       const other = usedIndexes.get(index);
-      if (other) throw new SchemaDefinitionError(`Entity '${entity.name}': access patterns '${other}' and '${pattern}' both use index '${index}' (one pattern per index and entity)`);
+      if (other)
+        throw new SchemaDefinitionError(
+          `Entity '${entity.name}': access patterns '${other}' and '${pattern}' both use index '${index}' (one pattern per index and entity)`,
+        );
       usedIndexes.set(index, pattern);
       patterns.push({ entity: entity.name, pattern, index, indexName: index === 'primary' ? undefined : index, keys, template });
     }
@@ -109,7 +114,9 @@ export function defineTableLayout<const E extends EntityMap>(options: TableOptio
   const patterns = resolvePatterns(options.entities, internalEntities, indexes);
   for (const entity of Object.values(options.entities)) {
     if (entity.ttl !== undefined && entity.ttl !== ttlAttribute) {
-      throw new SchemaDefinitionError(`Entity '${entity.name}': ttl field '${entity.ttl}' differs from the table's TTL attribute '${ttlAttribute ?? '(none)'}'`);
+      throw new SchemaDefinitionError(
+        `Entity '${entity.name}': ttl field '${entity.ttl}' differs from the table's TTL attribute '${ttlAttribute ?? '(none)'}'`,
+      );
     }
   }
   const usedIndexes = Object.keys(indexes).filter((index) => index !== 'primary' && patterns.some((p) => p.index === index));

@@ -42,7 +42,10 @@ const json = (value: unknown) => shellQuote(JSON.stringify(value));
 export function toAwsCli(table: TableLayout, options: ExportOptions & { endpointUrl?: string; region?: string } = {}): string {
   const input = table.createTableInput(options.tableName);
   const name = shellQuote(input.TableName ?? table.name);
-  const common = [options.region ? `--region ${shellQuote(options.region)}` : '', options.endpointUrl ? `--endpoint-url ${shellQuote(options.endpointUrl)}` : '']
+  const common = [
+    options.region ? `--region ${shellQuote(options.region)}` : '',
+    options.endpointUrl ? `--endpoint-url ${shellQuote(options.endpointUrl)}` : '',
+  ]
     .filter(Boolean)
     .map((flag) => ` \\\n  ${flag}`)
     .join('');

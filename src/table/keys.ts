@@ -62,7 +62,9 @@ export class EntityKeys {
       const labels = model.facets.labels[index];
       if (!prefixes || !labels) throw new Error(`ElectroDB has no index for ${entity.name}.${resolved.pattern}`);
       const pk: KeyPart = { field: resolved.keys.pk, prefix: prefixes.pk.prefix, composites: labels.pk };
-      const sk: KeyPart | undefined = resolved.keys.sk ? { field: resolved.keys.sk, prefix: prefixes.sk?.prefix ?? '', composites: labels.sk ?? [] } : undefined;
+      const sk: KeyPart | undefined = resolved.keys.sk
+        ? { field: resolved.keys.sk, prefix: prefixes.sk?.prefix ?? '', composites: labels.sk ?? [] }
+        : undefined;
       compiled.set(resolved.pattern, {
         pattern: resolved.pattern,
         index: resolved.index,
@@ -97,7 +99,7 @@ export class EntityKeys {
   }
 
   /** A composite value as it appears in a key: numbers zero-padded, dates as ISO strings. */
-  format(name: string, value: unknown): string {
+  format(_name: string, value: unknown): string {
     if (value instanceof Date) return value.toISOString();
     if (typeof value === 'number') return String(value).padStart(NUMBER_KEY_DIGITS, '0');
     return String(value);
@@ -111,7 +113,8 @@ export class EntityKeys {
       if (value === undefined) continue;
       const kind = this.entity.fields[name]?.kind;
       if (kind === 'number') {
-        if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) issues.push({ path: [name], message: 'key numbers must be non-negative safe integers' });
+        if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+          issues.push({ path: [name], message: 'key numbers must be non-negative safe integers' });
       } else if (kind === 'date') {
         // A Date from the caller, or the ISO string of a stored item.
         const time = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : Number.NaN;
@@ -162,7 +165,10 @@ export class EntityKeys {
     const pk = this.build(this.primary.pk, values);
     const sk = this.primary.sk ? this.build(this.primary.sk, values) : undefined;
     if (pk === undefined || (this.primary.sk && sk === undefined)) {
-      throw RepositoryError.validation(this.entity.name, this.primary.composites.filter((name) => values[name] === undefined).map((name) => ({ path: [name], message: 'required in the key' })));
+      throw RepositoryError.validation(
+        this.entity.name,
+        this.primary.composites.filter((name) => values[name] === undefined).map((name) => ({ path: [name], message: 'required in the key' })),
+      );
     }
     return { [this.primary.pk.field]: pk, ...(this.primary.sk ? { [this.primary.sk.field]: sk } : {}) };
   }
@@ -196,7 +202,10 @@ export class EntityKeys {
       ] as const) {
         const value = part ? keys[part.field] : undefined;
         if (typeof value === 'string' && Buffer.byteLength(value) > limit) {
-          issues.push({ path: part?.composites.map((c) => c.name) ?? [], message: `the ${part === pattern.pk ? 'partition' : 'sort'} key of '${pattern.pattern}' is ${Buffer.byteLength(value)} bytes; DynamoDB allows ${limit}` });
+          issues.push({
+            path: part?.composites.map((c) => c.name) ?? [],
+            message: `the ${part === pattern.pk ? 'partition' : 'sort'} key of '${pattern.pattern}' is ${Buffer.byteLength(value)} bytes; DynamoDB allows ${limit}`,
+          });
         }
       }
     }
@@ -210,13 +219,17 @@ export class EntityKeys {
    */
   keyCondition(pattern: PatternKeys, values: Item, equalCount: number, bound?: SortBound): { condition: KeyCondition; excludeEqual?: string } {
     const pk = this.build(pattern.pk, values);
-    if (pk === undefined) throw new RepositoryError('validation', `${this.entity.name}.${pattern.pattern}: every partition key attribute is required`, { entity: this.entity.name });
+    if (pk === undefined)
+      throw new RepositoryError('validation', `${this.entity.name}.${pattern.pattern}: every partition key attribute is required`, {
+        entity: this.entity.name,
+      });
     const sk = pattern.sk;
     if (!sk) return { condition: { pk: { name: pattern.pk.field, value: pk } } };
     const total = sk.composites.length;
     const field = sk.field;
     if (!bound) {
-      if (equalCount === total) return { condition: { pk: { name: pattern.pk.field, value: pk }, sk: { name: field, op: '=', value: this.partial(sk, values, total) } } };
+      if (equalCount === total)
+        return { condition: { pk: { name: pattern.pk.field, value: pk }, sk: { name: field, op: '=', value: this.partial(sk, values, total) } } };
       return { condition: { pk: { name: pattern.pk.field, value: pk }, sk: { name: field, op: 'beginsWith', value: this.partial(sk, values, equalCount) } } };
     }
     const at = equalCount; // the composite the bound applies to

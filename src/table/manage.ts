@@ -20,7 +20,9 @@ export class TableMismatchError extends Error {
     readonly tableName: string,
     readonly differences: string[],
   ) {
-    super(`Table '${tableName}' exists with a different layout: ${differences.join('; ')}. Use another table name or delete the table (tablekit table delete).`);
+    super(
+      `Table '${tableName}' exists with a different layout: ${differences.join('; ')}. Use another table name or delete the table (tablekit table delete).`,
+    );
   }
 }
 
@@ -65,7 +67,8 @@ export function compareTable(definition: TableLayout, live: TableDescription, ta
   const liveTypes = new Map((live.AttributeDefinitions ?? []).map((a) => [a.AttributeName, a.AttributeType]));
   for (const attribute of expected.AttributeDefinitions ?? []) {
     const type = liveTypes.get(attribute.AttributeName);
-    if (type !== undefined && type !== attribute.AttributeType) differences.push(`attribute ${attribute.AttributeName} has type ${type}, expected ${attribute.AttributeType}`);
+    if (type !== undefined && type !== attribute.AttributeType)
+      differences.push(`attribute ${attribute.AttributeName} has type ${type}, expected ${attribute.AttributeType}`);
   }
   const liveIndexes = new Map((live.GlobalSecondaryIndexes ?? []).map((gsi) => [gsi.IndexName, gsi]));
   for (const gsi of expected.GlobalSecondaryIndexes ?? []) {

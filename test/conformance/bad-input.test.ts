@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import type { InferInput } from '../../src/index.ts';
-import { backends, Enrollment, identified, product, withTable, type ProductInput } from './fixtures.ts';
+import { backends, type Enrollment, identified, product, withTable, type ProductInput } from './fixtures.ts';
 import { bad, rawItems, refused } from './refusals.ts';
 
 type EnrollmentInput = InferInput<typeof Enrollment>;
@@ -136,7 +136,7 @@ for (const backend of backends) {
   // ElectroDB joins the attributes of one key as `#tenantId_<v>#courseId_<v>`: a value containing
   // `#<label>_` for a label of the same key could forge another id's key. Such values are refused;
   // any other '#', '$' or '_' is stored, and distinct ids never share an item.
-  test(name("key values with sequences that could forge another key (multi-attribute keys), nothing written"), (t) =>
+  test(name('key values with sequences that could forge another key (multi-attribute keys), nothing written'), (t) =>
     withTable(backend, async (handle) => {
       const repo = handle.table.entities.enrollment;
       const stored = await repo.add({ id: enrollmentId(enrollment()), object: enrollment() });

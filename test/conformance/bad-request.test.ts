@@ -171,9 +171,22 @@ for (const backend of backends) {
       await refused(t, () => table.transactWrite((tx) => many.map((p) => tx.product.create(p))), /100/);
       await refused(t, () => table.entities.product.createAll(many), /100/);
       await refused(t, () => table.entities.product.updateAll(many.map((p) => identified(p))), /100/);
-      await refused(t, () => table.transactWrite((tx) => [tx.product.create(product({ id: 'tx-new' })), tx.product.patch('p-1', { set: { price: 1 } }), tx.product.delete('p-1')]), /twice/);
-      await refused(t, () => table.transactWrite((tx) => [tx.product.create(product({ id: 'tx-dup' })), tx.product.create(product({ id: 'tx-dup' }))]), /twice/);
-      await refused(t, () => table.transactWrite((tx) => [tx.gadget.patch('g-1', { add: { stock: 1 } }), tx.gadget.check('g-1', { stock: { gte: 0 } })]), /twice/);
+      await refused(
+        t,
+        () =>
+          table.transactWrite((tx) => [tx.product.create(product({ id: 'tx-new' })), tx.product.patch('p-1', { set: { price: 1 } }), tx.product.delete('p-1')]),
+        /twice/,
+      );
+      await refused(
+        t,
+        () => table.transactWrite((tx) => [tx.product.create(product({ id: 'tx-dup' })), tx.product.create(product({ id: 'tx-dup' }))]),
+        /twice/,
+      );
+      await refused(
+        t,
+        () => table.transactWrite((tx) => [tx.gadget.patch('g-1', { add: { stock: 1 } }), tx.gadget.check('g-1', { stock: { gte: 0 } })]),
+        /twice/,
+      );
       await refused(t, () => table.transactWrite((tx) => [tx.product.create(product())], { token: 'x'.repeat(37) }), 'token');
       await refused(t, () => table.transactWrite(() => bad([{ kind: 'put' }])), /transactWrite/);
       t.deepEqual(await rawItems(handle), before, 'nothing written');

@@ -65,7 +65,10 @@ function unprocessedKeys(connection: Connection, faultyCalls: number, drop: (ind
     if (removed.length === 0) return next(args);
     stats.removed += removed.length;
     const kept = request.Keys.filter((_, index) => !drop(index));
-    const result = kept.length > 0 ? await next({ ...args, input: { ...args.input, RequestItems: { [tableName]: { ...request, Keys: kept } } } }) : { output: { $metadata: {}, Responses: { [tableName]: [] } } };
+    const result =
+      kept.length > 0
+        ? await next({ ...args, input: { ...args.input, RequestItems: { [tableName]: { ...request, Keys: kept } } } })
+        : { output: { $metadata: {}, Responses: { [tableName]: [] } } };
     const previous = (result.output.UnprocessedKeys as Record<string, { Keys: AnyInput[] }> | undefined)?.[tableName]?.Keys ?? [];
     return { ...result, output: { ...result.output, UnprocessedKeys: { [tableName]: { ...request, Keys: previous.concat(removed) } } } };
   });
@@ -89,7 +92,10 @@ function failingWrites(connection: Connection, fails: (call: number) => boolean,
  * its request (with `Item` in DynamoDB's wire form, as ReturnValuesOnConditionCheckFailure
  * returns it); records the requests.
  */
-function cancelTransactions(connection: Connection, reasonsFor: (items: TransactItem[]) => { Code: string; Item?: Record<string, AttributeValue> }[]): { requests: TransactItem[][] } {
+function cancelTransactions(
+  connection: Connection,
+  reasonsFor: (items: TransactItem[]) => { Code: string; Item?: Record<string, AttributeValue> }[],
+): { requests: TransactItem[][] } {
   const seen = { requests: [] as TransactItem[][] };
   addMiddleware(connection, 'injectTransactionCanceled', (next, context) => async (args) => {
     if (context.commandName !== 'TransactWriteItemsCommand') return next(args);
@@ -106,10 +112,16 @@ function cancelTransactions(connection: Connection, reasonsFor: (items: Transact
 }
 type TransactItem = { Put?: { Item?: AnyInput; ConditionExpression?: string; ReturnValuesOnConditionCheckFailure?: string } } & AnyInput;
 
-const throttling = () => new ProvisionedThroughputExceededException({ message: 'The level of configured provisioned throughput for the table was exceeded', $metadata: { httpStatusCode: 400 } });
+const throttling = () =>
+  new ProvisionedThroughputExceededException({
+    message: 'The level of configured provisioned throughput for the table was exceeded',
+    $metadata: { httpStatusCode: 400 },
+  });
 
 /** A fresh DynamoDB table whose retries are fast (3 attempts, 1–5 ms), with its connection for the faults. */
-async function withFaultyTable(body: (context: { repo: ReturnType<typeof productsOf>; connection: Connection; table: Awaited<ReturnType<typeof open>>['table'] }) => Promise<void>) {
+async function withFaultyTable(
+  body: (context: { repo: ReturnType<typeof productsOf>; connection: Connection; table: Awaited<ReturnType<typeof open>>['table'] }) => Promise<void>,
+) {
   const handle = await open();
   try {
     if (!('doc' in handle.connection)) throw new Error('the DynamoDB backend has a DocumentClient');
@@ -118,7 +130,11 @@ async function withFaultyTable(body: (context: { repo: ReturnType<typeof product
     await handle.dispose();
   }
 }
-const open = () => openBound('dynamodb', ConformanceTable, 'faults', { batchRetry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 }, conflictRetry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 } });
+const open = () =>
+  openBound('dynamodb', ConformanceTable, 'faults', {
+    batchRetry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
+    conflictRetry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
+  });
 const productsOf = (table: Awaited<ReturnType<typeof open>>['table']) => table.entities.product;
 
 function products(count: number, prefix: string): ProductInput[] {
@@ -157,8 +173,7 @@ test('[dynamodb] batch faults › saveAll and deleteAll with forced UnprocessedI
     await repo.deleteAll(ids);
     t.true(stats.removed > 0, 'faults were injected into the deletes');
     t.deepEqual(await repo.query(), []);
-  }),
-);
+  }));
 
 test('[dynamodb] batch faults › getMany with forced UnprocessedKeys keeps input order and reports missing ids', (t) =>
   withFaultyTable(async ({ repo, connection }) => {
@@ -187,8 +202,7 @@ test('[dynamodb] batch faults › getMany with forced UnprocessedKeys keeps inpu
       'found items in input order',
     );
     t.deepEqual(result.missing, missingIds, 'missing ids in input order');
-  }),
-);
+  }));
 
 test('[dynamodb] batch faults › items or keys unprocessed beyond the retry budget end with throttled', (t) =>
   withFaultyTable(async ({ repo, connection }) => {
@@ -208,8 +222,7 @@ test('[dynamodb] batch faults › items or keys unprocessed beyond the retry bud
     const readError = await rejectsWith(t, repo.getMany(items.map((item) => item.id)), 'throttled');
     t.regex(readError.message, /unprocessed/);
     t.is(reads.calls, 3);
-  }),
-);
+  }));
 
 test('[dynamodb] batch faults › throttling errors map to throttled; a failing saveAll stops scheduling batches and says how many items were written', (t) =>
   withFaultyTable(async ({ repo, connection }) => {
@@ -236,8 +249,7 @@ test('[dynamodb] batch faults › throttling errors map to throttled; a failing 
 
     failingWrites(connection, () => true, throttling);
     await rejectsWith(t, repo.deleteAll(items.slice(0, 3).map((item) => item.id)), 'throttled');
-  }),
-);
+  }));
 
 test('[dynamodb] batch faults › a cancelled TransactWriteItems maps to alreadyExists naming the item whose condition failed', (t) =>
   withFaultyTable(async ({ repo, connection }) => {
@@ -258,8 +270,7 @@ test('[dynamodb] batch faults › a cancelled TransactWriteItems maps to already
       t.is(entry.Put?.ReturnValuesOnConditionCheckFailure, 'ALL_OLD');
     }
     t.deepEqual(await repo.query(), []);
-  }),
-);
+  }));
 
 test('[dynamodb] batch faults › ThrottlingError and TransactionConflict cancellations map to throttled and conflict (retried within the budget)', (t) =>
   withFaultyTable(async ({ repo, connection, table }) => {
@@ -272,8 +283,11 @@ test('[dynamodb] batch faults › ThrottlingError and TransactionConflict cancel
     const changes = stored.map((item) => identified({ ...product({ id: item.id }), price: 1 }));
     await rejectsWith(t, repo.updateAll(changes), 'conflict');
     t.is(conflicts.requests.length, 3, 'a transaction conflict is retried within the conflict budget (3 attempts)');
-    await rejectsWith(t, table.transactWrite((tx) => [tx.product.patch('busy-1', { set: { price: 2 } }), tx.product.patch('busy-2', { set: { price: 2 } })]), 'conflict');
+    await rejectsWith(
+      t,
+      table.transactWrite((tx) => [tx.product.patch('busy-1', { set: { price: 2 } }), tx.product.patch('busy-2', { set: { price: 2 } })]),
+      'conflict',
+    );
     t.is(conflicts.requests.length, 6);
     t.deepEqual((await repo.getMany(['busy-1', 'busy-2'])).items, stored, 'nothing changed');
-  }),
-);
+  }));

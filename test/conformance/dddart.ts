@@ -51,15 +51,34 @@ const aggregateArbitrary: fc.Arbitrary<AggregateInput> = fc.record(
   },
   // `note` and `address.zip` are optional: sometimes absent.
   {
-    requiredKeys: ['id', 'title', 'count', 'ratio', 'active', 'happenedAt', 'maybe', 'tags', 'labels', 'points', 'blob', 'address', 'history', 'names', 'scores', 'milestones'],
+    requiredKeys: [
+      'id',
+      'title',
+      'count',
+      'ratio',
+      'active',
+      'happenedAt',
+      'maybe',
+      'tags',
+      'labels',
+      'points',
+      'blob',
+      'address',
+      'history',
+      'names',
+      'scores',
+      'milestones',
+    ],
     noNullPrototype: true,
   },
 );
 
 export function dddartSuite(backend: Backend): void {
   const name = (testName: string) => `[${backend}] dddart › ${testName}`;
-  const products = (body: (repo: Handle['table']['entities']['product']) => Promise<void>) => withTable(backend, (handle) => body(handle.table.entities.product));
-  const aggregates = (body: (repo: Handle['table']['entities']['aggregate']) => Promise<void>) => withTable(backend, (handle) => body(handle.table.entities.aggregate));
+  const products = (body: (repo: Handle['table']['entities']['product']) => Promise<void>) =>
+    withTable(backend, (handle) => body(handle.table.entities.product));
+  const aggregates = (body: (repo: Handle['table']['entities']['aggregate']) => Promise<void>) =>
+    withTable(backend, (handle) => body(handle.table.entities.aggregate));
 
   test(name('getById missing → notFound'), (t) =>
     products(async (repo) => {
@@ -179,7 +198,12 @@ export function dddartSuite(backend: Backend): void {
       const full = { ...first, note: 'kept?', labels: new Set(['a', 'b']), names: { x: '1', y: '2' }, address: { ...first.address, zip: '12345' } };
       await repo.save(full);
       const { note: _note, ...withoutNote } = full;
-      const second = { ...withoutNote, labels: new Set(['c']), names: { z: '3' }, address: { street: 'Other', since: first.address.since, geo: { lat: 0, lng: 0 } } };
+      const second = {
+        ...withoutNote,
+        labels: new Set(['c']),
+        names: { z: '3' },
+        address: { street: 'Other', since: first.address.since, geo: { lat: 0, lng: 0 } },
+      };
       const saved = await repo.save(second);
       const read = await repo.getById(first.id);
       t.deepEqual(read, saved);

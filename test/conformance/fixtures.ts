@@ -121,7 +121,12 @@ export type Handle = TestTable<ConformanceEntities>;
  * A definition bound to a fresh table with bind options (retry budgets): DynamoDB Local through
  * DYNAMODB_ENDPOINT, or a fresh in-memory twin.
  */
-export async function openBound<E extends EntityMap>(backend: Backend, definition: TableDefinition<E>, label: string, options: BindOptions): Promise<TestTable<E>> {
+export async function openBound<E extends EntityMap>(
+  backend: Backend,
+  definition: TableDefinition<E>,
+  label: string,
+  options: BindOptions,
+): Promise<TestTable<E>> {
   const connection = backend === 'memory' ? inMemory() : await connect();
   const table = definition.bind(connection, { ...options, tableName: uniqueTableName(label) });
   await table.ensure();

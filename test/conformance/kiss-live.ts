@@ -10,7 +10,8 @@ import { byId, identified, product, rejectsWith, withTable, type Backend, type H
 
 export function kissLiveSuite(backend: Backend): void {
   const name = (testName: string) => `[${backend}] kiss › Streaming: ${testName}`;
-  const live = (body: (repo: Handle['table']['entities']['product']) => Promise<void>) => withTable(backend, (handle) => body(handle.table.entities.product), { streams: true });
+  const live = (body: (repo: Handle['table']['entities']['product']) => Promise<void>) =>
+    withTable(backend, (handle) => body(handle.table.entities.product), { streams: true });
   // A failed assertion ends a test early: end any subscription it left open.
   test.after.always(unsubscribeAll);
 

@@ -47,7 +47,11 @@ export function kissQuerySuite(backend: Backend): void {
     withCatalog(async (repo) => {
       t.deepEqual(ids(await repo.query({ pattern: 'byName', key: { name: 'Apple Watch' } })), ['q-2']);
       t.deepEqual(ids((await repo.find.byName({ name: 'Samsung Galaxy' })).items), ['q-3']);
-      t.deepEqual(ids(await repo.query(undefined, { where: { name: { contains: 'Apple' } } })), ['q-1', 'q-2'], 'case-sensitive: Pineapple does not contain "Apple"');
+      t.deepEqual(
+        ids(await repo.query(undefined, { where: { name: { contains: 'Apple' } } })),
+        ['q-1', 'q-2'],
+        'case-sensitive: Pineapple does not contain "Apple"',
+      );
       t.deepEqual(ids(await repo.query(undefined, { where: { name: { contains: 'apple' } } })), ['q-4']);
       t.deepEqual(ids(await repo.query(undefined, { where: { name: { beginsWith: 'Apple W' } } })), ['q-2']);
     }),
@@ -142,9 +146,14 @@ export function kissQuerySuite(backend: Backend): void {
       const first = await repo.page({ pattern: 'byName', key: { name: 'Filtered' } }, { limit: 3, where: { price: { gte: 2 } } });
       t.deepEqual(ids(first.items), ['f-2'], 'three read, one matched');
       t.truthy(first.cursor);
-      const second = await repo.page({ pattern: 'byName', key: { name: 'Filtered' } }, { limit: 3, where: { price: { gte: 2 } }, ...(first.cursor ? { cursor: first.cursor } : {}) });
+      const second = await repo.page(
+        { pattern: 'byName', key: { name: 'Filtered' } },
+        { limit: 3, where: { price: { gte: 2 } }, ...(first.cursor ? { cursor: first.cursor } : {}) },
+      );
       t.deepEqual(ids(second.items), ['f-3', 'f-4', 'f-5']);
-      const third = second.cursor ? await repo.page({ pattern: 'byName', key: { name: 'Filtered' } }, { limit: 3, cursor: second.cursor }) : { items: [], cursor: undefined };
+      const third = second.cursor
+        ? await repo.page({ pattern: 'byName', key: { name: 'Filtered' } }, { limit: 3, cursor: second.cursor })
+        : { items: [], cursor: undefined };
       t.deepEqual(third, { items: [], cursor: undefined }, 'an exactly full last page has a cursor to an empty page');
     }),
   );
@@ -197,7 +206,11 @@ export function kissQuerySuite(backend: Backend): void {
     products(async (repo) => {
       const p = product({ id: 'taken-7' });
       const stored = await repo.add(identified(p));
-      for (const run of [() => repo.add(identified({ ...p, price: 1 })), () => repo.create({ ...p, price: 3 }), () => repo.addAll([identified(product()), identified({ ...p, price: 2 })])]) {
+      for (const run of [
+        () => repo.add(identified({ ...p, price: 1 })),
+        () => repo.create({ ...p, price: 3 }),
+        () => repo.addAll([identified(product()), identified({ ...p, price: 2 })]),
+      ]) {
         const error = await rejectsWith(t, run, 'alreadyExists');
         t.is(error.id, 'taken-7');
         t.is(error.entity, 'product');

@@ -16,7 +16,8 @@ export function anonymous(overrides: Partial<ProductInput> = {}): Omit<ProductIn
 
 export function kissSuite(backend: Backend): void {
   const name = (group: string, testName: string) => `[${backend}] kiss › ${group}: ${testName}`;
-  const products = (body: (repo: Handle['table']['entities']['product'], handle: Handle) => Promise<void>) => withTable(backend, (handle) => body(handle.table.entities.product, handle));
+  const products = (body: (repo: Handle['table']['entities']['product'], handle: Handle) => Promise<void>) =>
+    withTable(backend, (handle) => body(handle.table.entities.product, handle));
 
   // --- CRUD -----------------------------------------------------------------------------------
 
@@ -55,7 +56,14 @@ export function kissSuite(backend: Backend): void {
       const runs: [string, () => Promise<unknown>][] = [
         ['get', () => repo.get(id)],
         ['getById', () => repo.getById(id)],
-        ['update', () => repo.update(id, (current) => ((called = true), current))],
+        [
+          'update',
+          () =>
+            repo.update(id, (current) => {
+              called = true;
+              return current;
+            }),
+        ],
         ['patch', () => repo.patch(id, { set: { price: 1 } })],
         ['delete', () => repo.delete(id)],
         ['deleteById', () => repo.deleteById(id)],
@@ -195,7 +203,12 @@ export function kissSuite(backend: Backend): void {
       const before = await repo.addAll([identified(a), identified(b)]);
       const error = await rejectsWith(
         t,
-        repo.updateAll([identified({ ...a, price: 100 }), identified(product({ id: 'missing-first' })), identified({ ...b, price: 200 }), identified(product({ id: 'missing-second' }))]),
+        repo.updateAll([
+          identified({ ...a, price: 100 }),
+          identified(product({ id: 'missing-first' })),
+          identified({ ...b, price: 200 }),
+          identified(product({ id: 'missing-second' })),
+        ]),
         'notFound',
       );
       t.is(error.id, 'missing-first', 'names the first missing id');
@@ -315,7 +328,10 @@ export function kissSuite(backend: Backend): void {
       // Without the partition attributes nothing can be generated: a validation error naming them.
       const error = t.throws(() => enrollments.autoIdentify({ courseId: 'c1' }), { instanceOf: RepositoryError });
       t.is(error?.code, 'validation');
-      t.true(error?.issues.some((issue) => issue.path[0] === 'tenantId'), JSON.stringify(error?.issues));
+      t.true(
+        error?.issues.some((issue) => issue.path[0] === 'tenantId'),
+        JSON.stringify(error?.issues),
+      );
       t.is((await enrollments.query()).length, 2);
     }),
   );

@@ -34,7 +34,16 @@ const Layout = defineTable({ name: 'layout', entities: { listing: Listing }, str
 
 const listedAt = new Date('2026-01-02T03:04:05.678Z');
 const listings = [
-  { id: 'l-1', category: 'lamps', price: 1999, listedAt, token: 'tok-1', labels: new Set(['desk', 'led']), image: new Uint8Array([0, 255, 7]), dimensions: { width: 20 } },
+  {
+    id: 'l-1',
+    category: 'lamps',
+    price: 1999,
+    listedAt,
+    token: 'tok-1',
+    labels: new Set(['desk', 'led']),
+    image: new Uint8Array([0, 255, 7]),
+    dimensions: { width: 20 },
+  },
   { id: 'l-2', category: 'lamps', price: 5, listedAt, labels: new Set<string>(), dimensions: { width: 1.5, depth: 2 } },
 ];
 
@@ -44,8 +53,17 @@ async function writeAndRead(backend: Backend) {
     const repo = handle.table.entities.listing;
     await repo.createAll(listings);
     const raw = await rawItems(handle);
-    const sparse = 'doc' in handle.connection ? (await handle.connection.doc.send(new ScanCommand({ TableName: handle.table.tableName, IndexName: 'gsi2' }))).Items : undefined;
-    return { raw, sparse, byToken: await repo.find.byToken({ token: 'tok-1' }), cheap: await repo.find.byCategory({ category: 'lamps', price: { lt: 1000 } }), back: await repo.getMany(['l-1', 'l-2']) };
+    const sparse =
+      'doc' in handle.connection
+        ? (await handle.connection.doc.send(new ScanCommand({ TableName: handle.table.tableName, IndexName: 'gsi2' }))).Items
+        : undefined;
+    return {
+      raw,
+      sparse,
+      byToken: await repo.find.byToken({ token: 'tok-1' }),
+      cheap: await repo.find.byCategory({ category: 'lamps', price: { lt: 1000 } }),
+      back: await repo.getMany(['l-1', 'l-2']),
+    };
   } finally {
     await handle.dispose();
   }

@@ -132,7 +132,10 @@ for (const backend of backends) {
           t.is(last.n, 3);
           t.deepEqual(await repo.get('c'), last);
           const error = await rejectsWith(t, repo.save({ id: 'c', n: 4, version: 1 }), 'validation');
-          t.true(error.issues.some((issue) => issue.message.includes('version') || issue.path.includes('version')), JSON.stringify(error.issues));
+          t.true(
+            error.issues.some((issue) => issue.message.includes('version') || issue.path.includes('version')),
+            JSON.stringify(error.issues),
+          );
           t.is((await repo.get('c')).n, 3);
         }),
       );

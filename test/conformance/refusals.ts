@@ -21,7 +21,9 @@ export async function refused(t: ExecutionContext, run: () => Promise<unknown>, 
   if (typeof field === 'string') {
     // By its path (a bad value), or in its message (an unknown attribute has no path of its own).
     t.true(
-      error.issues.some((issue) => (issue.path.includes(field) && issue.message.length > 0) || issue.message.includes(`"${field}"`) || issue.message.includes(`'${field}'`)),
+      error.issues.some(
+        (issue) => (issue.path.includes(field) && issue.message.length > 0) || issue.message.includes(`"${field}"`) || issue.message.includes(`'${field}'`),
+      ),
       `issues name '${field}': ${what}`,
     );
     t.true(error.message.includes(field), `the message names '${field}': ${what}`);

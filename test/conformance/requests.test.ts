@@ -12,7 +12,9 @@ type Handler = (args: unknown) => Promise<unknown>;
 /** Records the name of every command the DocumentClient sends, until `take()` empties the list. */
 function recorder(connection: Connection) {
   const sent: string[] = [];
-  const stack = connection.doc.middlewareStack as unknown as { add(m: (next: Handler, context: { commandName?: string }) => Handler, options: { step: string; name: string }): void };
+  const stack = connection.doc.middlewareStack as unknown as {
+    add(m: (next: Handler, context: { commandName?: string }) => Handler, options: { step: string; name: string }): void;
+  };
   stack.add(
     (next, context) => async (args) => {
       sent.push((context.commandName ?? '?').replace(/Command$/, ''));
@@ -43,9 +45,18 @@ test('[dynamodb] requests › every operation sends the documented requests, and
     await expect('find: one Query', () => repo.find.byName({ name: 'Lamp' }), ['Query']);
     await expect('query by pattern: Query, never a Scan', () => repo.query({ pattern: 'byName', key: { name: 'Lamp' } }), ['Query']);
     await expect('query of the entity: a Scan', () => repo.query(), ['Scan']);
-    await expect('addAll: one TransactWriteItems', () => repo.addAll([identified(product({ id: 'r-3' })), identified(product({ id: 'r-4' }))]), ['TransactWriteItems']);
-    await expect('updateAll: BatchGetItem + TransactWriteItems', () => repo.updateAll([identified(product({ id: 'r-3' })), identified(product({ id: 'r-4' }))]), ['BatchGetItem', 'TransactWriteItems']);
-    await expect('saveAll of 30: two BatchWriteItem', () => repo.saveAll(Array.from({ length: 30 }, (_, index) => product({ id: `bulk-${index}` }))), ['BatchWriteItem', 'BatchWriteItem']);
+    await expect('addAll: one TransactWriteItems', () => repo.addAll([identified(product({ id: 'r-3' })), identified(product({ id: 'r-4' }))]), [
+      'TransactWriteItems',
+    ]);
+    await expect(
+      'updateAll: BatchGetItem + TransactWriteItems',
+      () => repo.updateAll([identified(product({ id: 'r-3' })), identified(product({ id: 'r-4' }))]),
+      ['BatchGetItem', 'TransactWriteItems'],
+    );
+    await expect('saveAll of 30: two BatchWriteItem', () => repo.saveAll(Array.from({ length: 30 }, (_, index) => product({ id: `bulk-${index}` }))), [
+      'BatchWriteItem',
+      'BatchWriteItem',
+    ]);
     await expect('deleteAll: BatchWriteItem', () => repo.deleteAll(['r-3', 'r-4', 'missing']), ['BatchWriteItem']);
     await expect('delete: one conditional DeleteItem, no read first', () => repo.delete('r-2'), ['DeleteItem']);
     await expect('a failed delete is still one request', () => t.throwsAsync(repo.delete('r-2')), ['DeleteItem']);

@@ -53,15 +53,30 @@ both('a hidden attribute is left out of every read and write result unless `incl
   t.is((await members.get('m1', { include: ['tokenHash'] })).tokenHash, 'hash-m1');
   t.false('tokenHash' in (await members.getById('m1')), 'getById');
   const many = await members.getMany(['m1', 'm2']);
-  t.true(many.items.every((item) => !('tokenHash' in item)), 'getMany');
-  t.deepEqual((await members.getMany(['m1'], { include: ['tokenHash'] })).items.map((item) => item.tokenHash), ['hash-m1']);
+  t.true(
+    many.items.every((item) => !('tokenHash' in item)),
+    'getMany',
+  );
+  t.deepEqual(
+    (await members.getMany(['m1'], { include: ['tokenHash'] })).items.map((item) => item.tokenHash),
+    ['hash-m1'],
+  );
   t.false('tokenHash' in (await members.getByUnique('email', 'm1@x.io')), 'getByUnique');
   t.is((await members.getByUnique('email', 'm1@x.io', { include: ['tokenHash'] })).tokenHash, 'hash-m1');
   const page = await members.find.byOrg({ org: 'o1' });
   t.is(page.items.length, 2);
-  t.true(page.items.every((item) => !('tokenHash' in item)), 'find');
-  t.deepEqual((await members.find.byOrg({ org: 'o1' }, { include: ['tokenHash'] })).items.map((item) => item.tokenHash), ['hash-m1', 'hash-m2']);
-  t.true((await members.query()).every((item) => !('tokenHash' in item)), 'query (scan)');
+  t.true(
+    page.items.every((item) => !('tokenHash' in item)),
+    'find',
+  );
+  t.deepEqual(
+    (await members.find.byOrg({ org: 'o1' }, { include: ['tokenHash'] })).items.map((item) => item.tokenHash),
+    ['hash-m1', 'hash-m2'],
+  );
+  t.true(
+    (await members.query()).every((item) => !('tokenHash' in item)),
+    'query (scan)',
+  );
   t.true((await members.query({ pattern: 'byOrg', key: { org: 'o1' } }, { include: ['tokenHash'] })).every((item) => item.tokenHash?.startsWith('hash-')));
   t.false('tokenHash' in (await members.patch('m1', { set: { name: 'M1' } })), 'patch');
   t.false('tokenHash' in (await members.save({ ...(await members.get('m1')), name: 'M1b' })), 'save');
@@ -96,7 +111,12 @@ both('readOnly: patch of it is validation; save or update changing it is validat
   type P = Parameters<typeof members.patch>[1];
   await fails(t, members.patch('m1', { set: { createdBy: 'mallory' } } as unknown as P), 'validation', { entity: 'member', id: 'm1', fields: ['createdBy'] });
   await fails(t, members.save({ ...created, name: 'X', createdBy: 'mallory' }), 'validation', { entity: 'member', id: 'm1', fields: ['createdBy'] });
-  await fails(t, members.update('m1', (current) => ({ ...current, name: 'Y', createdBy: 'mallory' })), 'validation', { id: 'm1', fields: ['createdBy'] });
+  await fails(
+    t,
+    members.update('m1', (current) => ({ ...current, name: 'Y', createdBy: 'mallory' })),
+    'validation',
+    { id: 'm1', fields: ['createdBy'] },
+  );
   const stored = await members.get('m1');
   t.is(stored.createdBy, 'admin');
   t.is(stored.name, 'm1');
@@ -115,7 +135,12 @@ both('readOnly without unique fields (save is one UpdateItem, no read): a change
   await fails(t, notes.save({ ...created, author: 'bob', text: 'v2' }), 'validation', { entity: 'note', id: 'n1', fields: ['author'] });
   const { version: _version, ...unversioned } = created;
   await fails(t, notes.save({ ...unversioned, author: 'bob' }), 'validation', { fields: ['author'] });
-  if (sent) t.deepEqual(sent.map((command) => command.name), ['UpdateItemCommand', 'UpdateItemCommand'], 'refused by the condition, without a read');
+  if (sent)
+    t.deepEqual(
+      sent.map((command) => command.name),
+      ['UpdateItemCommand', 'UpdateItemCommand'],
+      'refused by the condition, without a read',
+    );
   t.deepEqual(await notes.get('n1'), created);
   t.is((await notes.save({ ...created, text: 'v2' })).text, 'v2');
 });

@@ -58,17 +58,40 @@ const readOptions = fc.record({
 });
 
 const find = fc.oneof(
-  fc.record({ pattern: fc.constant('primary' as const), group, sk: fc.option(condition(seq, false), { nil: undefined }), options: readOptions }).map(({ pattern, group, sk, options }) => ({ op: 'find' as const, pattern, key: { groupId: group, ...(sk === undefined ? {} : { seq: sk }) }, options })),
-  fc.record({ pattern: fc.constant('primary' as const), group, sk: fc.option(condition(seq, false), { nil: undefined }), options: readOptions }).map(({ pattern, group, sk, options }) => ({ op: 'find' as const, pattern, key: { groupId: group, ...(sk === undefined ? {} : { seq: sk }) }, options })),
-  fc.record({ group, sk: fc.option(condition(name, true), { nil: undefined }), options: readOptions }).map(({ group, sk, options }) => ({ op: 'find' as const, pattern: 'byName' as const, key: { groupId: group, ...(sk === undefined ? {} : { name: sk }) }, options })),
-  fc.record({ group, name, sk: condition(seq, false), options: readOptions }).map(({ group, name, sk, options }) => ({ op: 'find' as const, pattern: 'byName' as const, key: { groupId: group, name, seq: sk }, options })),
-  fc.record({ group, kind: fc.constantFrom('x' as const, 'y' as const), sk: fc.option(condition(score, false), { nil: undefined }), options: readOptions }).map(({ group, kind, sk, options }) => ({ op: 'find' as const, pattern: 'byScore' as const, key: { groupId: group, kind, ...(sk === undefined ? {} : { score: sk }) }, options })),
+  fc
+    .record({ pattern: fc.constant('primary' as const), group, sk: fc.option(condition(seq, false), { nil: undefined }), options: readOptions })
+    .map(({ pattern, group, sk, options }) => ({ op: 'find' as const, pattern, key: { groupId: group, ...(sk === undefined ? {} : { seq: sk }) }, options })),
+  fc
+    .record({ pattern: fc.constant('primary' as const), group, sk: fc.option(condition(seq, false), { nil: undefined }), options: readOptions })
+    .map(({ pattern, group, sk, options }) => ({ op: 'find' as const, pattern, key: { groupId: group, ...(sk === undefined ? {} : { seq: sk }) }, options })),
+  fc.record({ group, sk: fc.option(condition(name, true), { nil: undefined }), options: readOptions }).map(({ group, sk, options }) => ({
+    op: 'find' as const,
+    pattern: 'byName' as const,
+    key: { groupId: group, ...(sk === undefined ? {} : { name: sk }) },
+    options,
+  })),
+  fc
+    .record({ group, name, sk: condition(seq, false), options: readOptions })
+    .map(({ group, name, sk, options }) => ({ op: 'find' as const, pattern: 'byName' as const, key: { groupId: group, name, seq: sk }, options })),
+  fc
+    .record({ group, kind: fc.constantFrom('x' as const, 'y' as const), sk: fc.option(condition(score, false), { nil: undefined }), options: readOptions })
+    .map(({ group, kind, sk, options }) => ({
+      op: 'find' as const,
+      pattern: 'byScore' as const,
+      key: { groupId: group, kind, ...(sk === undefined ? {} : { score: sk }) },
+      options,
+    })),
 );
 
 const operation = fc.oneof(
   { weight: 4, arbitrary: item.map((value) => ({ op: 'create' as const, value })) },
   { weight: 2, arbitrary: item.map((value) => ({ op: 'save' as const, value })) },
-  { weight: 2, arbitrary: fc.record({ group, seq, name: fc.option(name, { nil: undefined }), score: fc.option(score, { nil: undefined }), removeKind: fc.boolean() }).map((value) => ({ op: 'patch' as const, value })) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .record({ group, seq, name: fc.option(name, { nil: undefined }), score: fc.option(score, { nil: undefined }), removeKind: fc.boolean() })
+      .map((value) => ({ op: 'patch' as const, value })),
+  },
   { weight: 1, arbitrary: fc.record({ group, seq }).map((value) => ({ op: 'delete' as const, value })) },
   { weight: 1, arbitrary: fc.record({ group, seq }).map((value) => ({ op: 'get' as const, value })) },
   { weight: 5, arbitrary: find },
@@ -98,14 +121,20 @@ function apply(entries: Entries, prefix: string, operation: Operation): Promise<
     case 'patch': {
       const { group, seq, name, score, removeKind } = operation.value;
       const set = { ...(name === undefined ? {} : { name }), ...(score === undefined ? {} : { score }) };
-      return outcome(() => entries.patch({ groupId: groupId(group), seq }, { ...(Object.keys(set).length ? { set } : {}), ...(removeKind ? { remove: ['kind' as const] } : {}) }));
+      return outcome(() =>
+        entries.patch({ groupId: groupId(group), seq }, { ...(Object.keys(set).length ? { set } : {}), ...(removeKind ? { remove: ['kind' as const] } : {}) }),
+      );
     }
     case 'delete':
       return outcome(() => entries.delete({ groupId: groupId(operation.value.group), seq: operation.value.seq }));
     case 'get':
       return outcome(() => entries.get({ groupId: groupId(operation.value.group), seq: operation.value.seq }));
     case 'scan':
-      return outcome(async () => (await entries.query(undefined, { where: { groupId: { in: [groupId('a'), groupId('b')] } } })).map((entry) => JSON.stringify(Object.entries(entry).sort())).sort());
+      return outcome(async () =>
+        (await entries.query(undefined, { where: { groupId: { in: [groupId('a'), groupId('b')] } } }))
+          .map((entry) => JSON.stringify(Object.entries(entry).sort()))
+          .sort(),
+      );
     case 'find': {
       const key = { ...operation.key, groupId: groupId(operation.key.groupId) };
       const options = Object.fromEntries(Object.entries(operation.options).filter(([, value]) => value !== undefined));
@@ -121,17 +150,21 @@ test('the same random operations on DynamoDB Local and on the twin give the same
   let run = 0;
   let compared = 0;
   await fc.assert(
-    fc.asyncProperty(fc.uniqueArray(item, { minLength: 2, maxLength: 10, selector: (value) => `${value.group}/${value.seq}` }), fc.array(operation, { minLength: 1, maxLength: 10 }), async (initial, operations) => {
-      const prefix = `r${run++}`;
-      // A populated start (one batch per backend), so reads meet pages and range ends.
-      const start = initial.map(({ group, seq, name, score, kind }) => ({ groupId: `${prefix}${group}`, seq, name, score, ...(kind ? { kind } : {}) }));
-      await Promise.all([dynamo.saveAll(start), memory.saveAll(start)]);
-      for (const [index, op] of operations.entries()) {
-        const [onDynamo, onMemory] = [await apply(dynamo, prefix, op), await apply(memory, prefix, op)];
-        deepStrictEqual(onMemory, onDynamo, `operation ${index} ${JSON.stringify(op)}`);
-        compared++;
-      }
-    }),
+    fc.asyncProperty(
+      fc.uniqueArray(item, { minLength: 2, maxLength: 10, selector: (value) => `${value.group}/${value.seq}` }),
+      fc.array(operation, { minLength: 1, maxLength: 10 }),
+      async (initial, operations) => {
+        const prefix = `r${run++}`;
+        // A populated start (one batch per backend), so reads meet pages and range ends.
+        const start = initial.map(({ group, seq, name, score, kind }) => ({ groupId: `${prefix}${group}`, seq, name, score, ...(kind ? { kind } : {}) }));
+        await Promise.all([dynamo.saveAll(start), memory.saveAll(start)]);
+        for (const [index, op] of operations.entries()) {
+          const [onDynamo, onMemory] = [await apply(dynamo, prefix, op), await apply(memory, prefix, op)];
+          deepStrictEqual(onMemory, onDynamo, `operation ${index} ${JSON.stringify(op)}`);
+          compared++;
+        }
+      },
+    ),
     { numRuns: 25, seed: Number(process.env.DIFFERENTIAL_SEED ?? Date.now() % 2 ** 31), verbose: 1 },
   );
   t.true(compared >= 25, `${compared} operations compared`);

@@ -74,7 +74,11 @@ both('one patch sets, adds, appends, removes, deletes set members and sets where
   t.true(patched.updatedAt > created.updatedAt, 'updatedAt moves');
   t.deepEqual(await products.get('p1'), patched, 'what patch returns is what is stored');
 
-  const again = await products.patch('p1', { prepend: { notes: ['a'] }, ifNotExists: { launchedAt: '2030-01-01T00:00:00.000Z' }, add: { tags: new Set(['z']), views: 0.25 } });
+  const again = await products.patch('p1', {
+    prepend: { notes: ['a'] },
+    ifNotExists: { launchedAt: '2030-01-01T00:00:00.000Z' },
+    add: { tags: new Set(['z']), views: 0.25 },
+  });
   t.deepEqual(again.notes, ['a', 'b', 'c']);
   t.is(again.launchedAt, '2026-03-01T00:00:00.000Z', 'ifNotExists keeps a present value');
   t.deepEqual(again.tags, new Set(['a', 'b', 'z']));
@@ -124,35 +128,39 @@ both('every touched field is validated and named; keys, managed and required fie
   t.is(stored.name, 'Lamp');
 });
 
-both('a secondary-index key is rebuilt from set composites; a half-built key part is refused; a removed composite leaves the index', Shop, async (t, { table }) => {
-  const products = table.entities.product;
-  await products.create(product({ aisle: 'A1', shelf: 'S1' }));
-  const skus = async (key: Parameters<typeof products.find.byCategory>[0]) => (await products.find.byCategory(key)).items.map((item) => item.sku);
-  t.deepEqual(await skus({ category: 'books', price: 10 }), ['p1']);
+both(
+  'a secondary-index key is rebuilt from set composites; a half-built key part is refused; a removed composite leaves the index',
+  Shop,
+  async (t, { table }) => {
+    const products = table.entities.product;
+    await products.create(product({ aisle: 'A1', shelf: 'S1' }));
+    const skus = async (key: Parameters<typeof products.find.byCategory>[0]) => (await products.find.byCategory(key)).items.map((item) => item.sku);
+    t.deepEqual(await skus({ category: 'books', price: 10 }), ['p1']);
 
-  await products.patch('p1', { set: { category: 'games', price: 20 } });
-  t.deepEqual(await skus({ category: 'games', price: 20 }), ['p1'], 'found by its new key');
-  t.deepEqual(await skus({ category: 'books' }), [], 'not by the old one');
-  await products.patch('p1', { set: { price: 30 } });
-  t.deepEqual(await skus({ category: 'games', price: { gte: 25 } }), ['p1']);
-  t.deepEqual(await skus({ category: 'games', price: 20 }), []);
+    await products.patch('p1', { set: { category: 'games', price: 20 } });
+    t.deepEqual(await skus({ category: 'games', price: 20 }), ['p1'], 'found by its new key');
+    t.deepEqual(await skus({ category: 'books' }), [], 'not by the old one');
+    await products.patch('p1', { set: { price: 30 } });
+    t.deepEqual(await skus({ category: 'games', price: { gte: 25 } }), ['p1']);
+    t.deepEqual(await skus({ category: 'games', price: 20 }), []);
 
-  await fails(t, products.patch('p1', { set: { aisle: 'A2' } }), 'validation', { entity: 'product', id: 'p1', fields: ['shelf'] });
-  const shelf = async (aisle: string) => (await products.find.byShelf({ warehouse: 'w', aisle })).items.map((item) => `${item.sku}:${item.shelf}`);
-  t.deepEqual(await shelf('A1'), ['p1:S1'], 'the refused patch changed nothing');
-  await products.patch('p1', { set: { aisle: 'A2', shelf: 'S9' } });
-  t.deepEqual(await shelf('A2'), ['p1:S9']);
-  t.deepEqual(await shelf('A1'), []);
+    await fails(t, products.patch('p1', { set: { aisle: 'A2' } }), 'validation', { entity: 'product', id: 'p1', fields: ['shelf'] });
+    const shelf = async (aisle: string) => (await products.find.byShelf({ warehouse: 'w', aisle })).items.map((item) => `${item.sku}:${item.shelf}`);
+    t.deepEqual(await shelf('A1'), ['p1:S1'], 'the refused patch changed nothing');
+    await products.patch('p1', { set: { aisle: 'A2', shelf: 'S9' } });
+    t.deepEqual(await shelf('A2'), ['p1:S9']);
+    t.deepEqual(await shelf('A1'), []);
 
-  const removed = await products.patch('p1', { remove: ['category'] });
-  t.false('category' in removed);
-  t.deepEqual(await skus({ category: 'games' }), [], 'out of the sparse index');
-  await products.patch('p1', { set: { price: 40 } });
-  await products.patch('p1', { set: { category: 'toys' } });
-  t.deepEqual(await skus({ category: 'toys', price: 40 }), ['p1'], 'back in the index with the current sort key');
-  await products.patch('p1', { remove: ['shelf'] });
-  t.deepEqual(await shelf('A2'), []);
-});
+    const removed = await products.patch('p1', { remove: ['category'] });
+    t.false('category' in removed);
+    t.deepEqual(await skus({ category: 'games' }), [], 'out of the sparse index');
+    await products.patch('p1', { set: { price: 40 } });
+    await products.patch('p1', { set: { category: 'toys' } });
+    t.deepEqual(await skus({ category: 'toys', price: 40 }), ['p1'], 'back in the index with the current sort key');
+    await products.patch('p1', { remove: ['shelf'] });
+    t.deepEqual(await shelf('A2'), []);
+  },
+);
 
 both('versioned entities get version + 1 and updatedAt in the same single UpdateItem', Shop, async (t, { table, record }) => {
   const products = table.entities.product;
@@ -163,40 +171,53 @@ both('versioned entities get version + 1 and updatedAt in the same single Update
   t.is(patched.version, 2);
   t.true(patched.updatedAt > created.updatedAt);
   if (sent) {
-    t.deepEqual(sent.map((command) => command.name), ['UpdateItemCommand'], 'one request, no read');
+    t.deepEqual(
+      sent.map((command) => command.name),
+      ['UpdateItemCommand'],
+      'one request, no read',
+    );
     const input = named(sent, 'UpdateItemCommand')[0]?.input ?? {};
     const names = Object.values((input.ExpressionAttributeNames ?? {}) as Record<string, string>);
     t.true(names.includes('version') && names.includes('updatedAt') && names.includes('views'));
   }
 });
 
-both('50 concurrent patch(id, { add: { views: 1 } }) end at exactly 50', Shop, async (t, { table }) => {
-  const products = table.entities.product;
-  await products.create(product({ views: 0 }));
-  await Promise.all(Array.from({ length: 50 }, () => products.patch('p1', { add: { views: 1 } })));
-  const stored = await products.get('p1');
-  t.is(stored.views, 50);
-  t.is(stored.version, 51);
-}, { maxAttempts: 8 });
+both(
+  '50 concurrent patch(id, { add: { views: 1 } }) end at exactly 50',
+  Shop,
+  async (t, { table }) => {
+    const products = table.entities.product;
+    await products.create(product({ views: 0 }));
+    await Promise.all(Array.from({ length: 50 }, () => products.patch('p1', { add: { views: 1 } })));
+    const stored = await products.get('p1');
+    t.is(stored.views, 50);
+    t.is(stored.version, 51);
+  },
+  { maxAttempts: 8 },
+);
 
-both("bounds: add keeps numbers within min/max, append keeps lists within .max(n); a violation is validation and changes nothing", Shop, async (t, { table }) => {
-  const products = table.entities.product;
-  await products.create(product({ stock: 3, notes: ['a', 'b'] }));
-  await fails(t, products.patch('p1', { add: { stock: -5 } }), 'validation', { entity: 'product', id: 'p1', fields: ['stock'] });
-  let stored = await products.get('p1');
-  t.is(stored.stock, 3);
-  t.is(stored.version, 1);
-  t.is((await products.patch('p1', { add: { stock: -3 } })).stock, 0, 'down to the bound is fine');
-  await fails(t, products.patch('p1', { append: { notes: ['c', 'd'] } }), 'validation', { fields: ['notes'] });
-  await fails(t, products.patch('p1', { prepend: { notes: ['c', 'd'] } }), 'validation', { fields: ['notes'] });
-  await fails(t, products.patch('p1', { append: { notes: ['1', '2', '3', '4'] } }), 'validation', { fields: ['notes'] });
-  t.deepEqual((await products.patch('p1', { append: { notes: ['c'] } })).notes, ['a', 'b', 'c']);
-  await fails(t, products.patch('p1', { append: { notes: ['d'] } }), 'validation', { fields: ['notes'] });
-  stored = await products.get('p1');
-  t.deepEqual(stored.notes, ['a', 'b', 'c']);
-  t.is(stored.stock, 0);
-  t.is(stored.version, 3);
-});
+both(
+  'bounds: add keeps numbers within min/max, append keeps lists within .max(n); a violation is validation and changes nothing',
+  Shop,
+  async (t, { table }) => {
+    const products = table.entities.product;
+    await products.create(product({ stock: 3, notes: ['a', 'b'] }));
+    await fails(t, products.patch('p1', { add: { stock: -5 } }), 'validation', { entity: 'product', id: 'p1', fields: ['stock'] });
+    let stored = await products.get('p1');
+    t.is(stored.stock, 3);
+    t.is(stored.version, 1);
+    t.is((await products.patch('p1', { add: { stock: -3 } })).stock, 0, 'down to the bound is fine');
+    await fails(t, products.patch('p1', { append: { notes: ['c', 'd'] } }), 'validation', { fields: ['notes'] });
+    await fails(t, products.patch('p1', { prepend: { notes: ['c', 'd'] } }), 'validation', { fields: ['notes'] });
+    await fails(t, products.patch('p1', { append: { notes: ['1', '2', '3', '4'] } }), 'validation', { fields: ['notes'] });
+    t.deepEqual((await products.patch('p1', { append: { notes: ['c'] } })).notes, ['a', 'b', 'c']);
+    await fails(t, products.patch('p1', { append: { notes: ['d'] } }), 'validation', { fields: ['notes'] });
+    stored = await products.get('p1');
+    t.deepEqual(stored.notes, ['a', 'b', 'c']);
+    t.is(stored.stock, 0);
+    t.is(stored.version, 3);
+  },
+);
 
 both('deleting every member of a set leaves it absent in storage; it reads back as an empty Set', Shop, async (t, { table }) => {
   const products = table.entities.product;

@@ -45,7 +45,11 @@ both('save() is one UpdateItem and no read, for a new aggregate and for one carr
   t.is(second.version, 2);
   t.is(second.balance, 50);
   if (sent) {
-    t.deepEqual(sent.map((command) => command.name), ['UpdateItemCommand', 'UpdateItemCommand'], 'no GetItem');
+    t.deepEqual(
+      sent.map((command) => command.name),
+      ['UpdateItemCommand', 'UpdateItemCommand'],
+      'no GetItem',
+    );
     const [insert, replace] = named(sent, 'UpdateItemCommand').map((command) => command.input);
     t.regex(String(insert?.UpdateExpression), /if_not_exists/, 'createdAt kept without a read');
     t.is(insert?.ConditionExpression, undefined, 'a save without a version is an upsert');
@@ -112,7 +116,15 @@ both('save with `if` ($and, $or, $not and the operators of where) writes only wh
   t.deepEqual(await accounts.get('a1'), stored, 'nothing was written');
   const saved = await accounts.save(
     { ...account(), balance: 7 },
-    { if: { status: { in: ['open'] }, $or: [{ balance: { gte: 100 } }, { tier: 'none' }], $not: { name: 'Bob' }, history: { size: { eq: 2 } }, tags: { contains: 'vip' } } },
+    {
+      if: {
+        status: { in: ['open'] },
+        $or: [{ balance: { gte: 100 } }, { tier: 'none' }],
+        $not: { name: 'Bob' },
+        history: { size: { eq: 2 } },
+        tags: { contains: 'vip' },
+      },
+    },
   );
   t.is(saved.balance, 7);
 });
@@ -132,15 +144,19 @@ both('patch and delete with `if`: conditionFailed with the id, nothing changed o
   await fails(t, accounts.delete('a1', { if: { status: 'closed' } }), 'notFound', { entity: 'account', id: 'a1' });
 });
 
-both('an unknown attribute, operator or a mistyped operand in `if` is a validation error naming it, before anything is sent', Bank, async (t, { table, record }) => {
-  const accounts = table.entities.account;
-  await accounts.create(account());
-  const sent = record();
-  type If = NonNullable<Parameters<typeof accounts.patch>[2]>['if'];
-  await fails(t, accounts.patch('a1', { set: { name: 'X' } }, { if: { nope: 1 } as unknown as If }), 'validation', { fields: ['nope'] });
-  await fails(t, accounts.delete('a1', { if: { balance: { almost: 1 } } as unknown as If }), 'validation', { fields: ['balance'] });
-  await fails(t, accounts.save(account(), { if: { balance: 'rich' } as unknown as If }), 'validation', { fields: ['balance'] });
-  await fails(t, accounts.create(account({ accountId: 'a2' }), { if: { $or: [] } }), 'validation', { fields: ['$or'] });
-  if (sent) t.deepEqual(sent, [], 'no request');
-  t.is((await accounts.get('a1')).name, 'Ada');
-});
+both(
+  'an unknown attribute, operator or a mistyped operand in `if` is a validation error naming it, before anything is sent',
+  Bank,
+  async (t, { table, record }) => {
+    const accounts = table.entities.account;
+    await accounts.create(account());
+    const sent = record();
+    type If = NonNullable<Parameters<typeof accounts.patch>[2]>['if'];
+    await fails(t, accounts.patch('a1', { set: { name: 'X' } }, { if: { nope: 1 } as unknown as If }), 'validation', { fields: ['nope'] });
+    await fails(t, accounts.delete('a1', { if: { balance: { almost: 1 } } as unknown as If }), 'validation', { fields: ['balance'] });
+    await fails(t, accounts.save(account(), { if: { balance: 'rich' } as unknown as If }), 'validation', { fields: ['balance'] });
+    await fails(t, accounts.create(account({ accountId: 'a2' }), { if: { $or: [] } }), 'validation', { fields: ['$or'] });
+    if (sent) t.deepEqual(sent, [], 'no request');
+    t.is((await accounts.get('a1')).name, 'Ada');
+  },
+);

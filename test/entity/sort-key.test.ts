@@ -46,19 +46,35 @@ const Payment = defineEntity({
   keys: { primary: { pk: ['accountId'], sk: ['paymentId'], collection: 'account' } },
   versioned: false,
 });
-const Keys = defineTable({ name: 'sortkeys', entities: { rank: Rank, person: Person, reading: Reading, event: Event, order: Order, payment: Payment }, streams: false });
+const Keys = defineTable({
+  name: 'sortkeys',
+  entities: { rank: Rank, person: Person, reading: Reading, event: Event, order: Order, payment: Payment },
+  streams: false,
+});
 
 both('a range with limit 5 over 50 items reads 5 matching items and a cursor: a key condition, never a filter', Keys, async (t, { table }) => {
   const ranks = table.entities.rank;
   await ranks.saveAll(Array.from({ length: 50 }, (_, rank) => ({ listId: 'l1', rank, label: `r${rank}` })));
   const first = await ranks.find.primary({ listId: 'l1', rank: { between: [10, 30] } }, { limit: 5 });
-  t.deepEqual(first.items.map((item) => item.rank), [10, 11, 12, 13, 14]);
+  t.deepEqual(
+    first.items.map((item) => item.rank),
+    [10, 11, 12, 13, 14],
+  );
   t.truthy(first.cursor);
   const all = await allPages((cursor) => ranks.find.primary({ listId: 'l1', rank: { between: [10, 30] } }, { limit: 5, ...(cursor ? { cursor } : {}) }));
-  t.deepEqual(all.items.map((item) => item.rank), Array.from({ length: 21 }, (_, index) => index + 10));
-  t.deepEqual(all.pages.map((page) => page.size), [5, 5, 5, 5, 1]);
+  t.deepEqual(
+    all.items.map((item) => item.rank),
+    Array.from({ length: 21 }, (_, index) => index + 10),
+  );
+  t.deepEqual(
+    all.pages.map((page) => page.size),
+    [5, 5, 5, 5, 1],
+  );
   const gt = await ranks.find.primary({ listId: 'l1', rank: { gt: 44 } }, { limit: 5, order: 'desc' });
-  t.deepEqual(gt.items.map((item) => item.rank), [49, 48, 47, 46, 45]);
+  t.deepEqual(
+    gt.items.map((item) => item.rank),
+    [49, 48, 47, 46, 45],
+  );
 });
 
 for (const [label, key, expression] of [
@@ -132,7 +148,8 @@ both("strings follow the built keys' UTF-8 byte order: 'Lee Smith' sorts before 
   ] as const;
   await people.createAll(names.map(([last, first]) => ({ teamId: 't', last, first })));
   type Key = Omit<Parameters<typeof people.find.primary>[0], 'teamId'>;
-  const read = async (key: Key, order: 'asc' | 'desc' = 'asc') => (await people.find.primary({ teamId: 't', ...key } as Parameters<typeof people.find.primary>[0], { order })).items.map((p) => `${p.last}/${p.first}`);
+  const read = async (key: Key, order: 'asc' | 'desc' = 'asc') =>
+    (await people.find.primary({ teamId: 't', ...key } as Parameters<typeof people.find.primary>[0], { order })).items.map((p) => `${p.last}/${p.first}`);
   t.deepEqual(await read({}), ['Abe/Fay', 'Le/Eve', 'Lee Smith/Cy', 'Lee/Ann', 'Lee/Bob', 'Lee-Jones/Hal', 'Leo/Dan', 'Zed/Gus']);
   t.deepEqual(await read({ last: 'Lee' }), ['Lee/Ann', 'Lee/Bob'], 'a prefix by equality');
   t.deepEqual(await read({ last: { eq: 'Lee' } }), ['Lee/Ann', 'Lee/Bob']);
@@ -151,7 +168,10 @@ both("strings follow the built keys' UTF-8 byte order: 'Lee Smith' sorts before 
   t.deepEqual(await read({ last: 'Lee', first: { lte: 'Bob' } }, 'desc'), ['Lee/Bob', 'Lee/Ann']);
   t.deepEqual(await read({ last: 'Lee', first: 'Bob' }), ['Lee/Bob']);
   const paged = await allPages((cursor) => people.find.primary({ teamId: 't' }, { limit: 3, order: 'desc', ...(cursor ? { cursor } : {}) }));
-  t.deepEqual(paged.items.map((p) => p.last), ['Zed', 'Leo', 'Lee-Jones', 'Lee', 'Lee', 'Lee Smith', 'Le', 'Abe']);
+  t.deepEqual(
+    paged.items.map((p) => p.last),
+    ['Zed', 'Leo', 'Lee-Jones', 'Lee', 'Lee', 'Lee Smith', 'Le', 'Abe'],
+  );
   t.deepEqual(paged.pages, [
     { size: 3, cursor: true },
     { size: 3, cursor: true },
@@ -172,9 +192,17 @@ both('ISO date strings on a secondary index: between, gte descending, beginsWith
   t.deepEqual(await read({ gt: '2026-02-01T10:00:00.000Z' }), ['2026-02-14', '2026-03-01']);
   t.deepEqual(await read({ lt: '2026-01-20T10:00:00.000Z' }), ['2025-12-31', '2026-01-05']);
   t.deepEqual(await read({ beginsWith: '2026-02' }), ['2026-02-01', '2026-02-14']);
-  const paged = await allPages((cursor) => events.find.byUser({ userId: 'u1', at: { gte: '2026-01-01T00:00:00.000Z' } }, { limit: 2, ...(cursor ? { cursor } : {}) }));
-  t.deepEqual(paged.items.map((event) => event.eventId), ['e0', 'e1', 'e2', 'e3', 'e4']);
-  t.deepEqual(paged.pages.map((page) => page.size), [2, 2, 1]);
+  const paged = await allPages((cursor) =>
+    events.find.byUser({ userId: 'u1', at: { gte: '2026-01-01T00:00:00.000Z' } }, { limit: 2, ...(cursor ? { cursor } : {}) }),
+  );
+  t.deepEqual(
+    paged.items.map((event) => event.eventId),
+    ['e0', 'e1', 'e2', 'e3', 'e4'],
+  );
+  t.deepEqual(
+    paged.pages.map((page) => page.size),
+    [2, 2, 1],
+  );
 });
 
 both('multi-attribute sort keys: a partial prefix is begins_with, then one condition on the next composite', Keys, async (t, { table }) => {
@@ -191,7 +219,9 @@ both('multi-attribute sort keys: a partial prefix is begins_with, then one condi
   await readings.saveAll(dates.map(([year, month, day]) => ({ sensorId: 's', year, month, day, value: day })));
   type Key = Omit<Parameters<typeof readings.find.primary>[0], 'sensorId'>;
   const read = async (key: Key, order: 'asc' | 'desc' = 'asc') =>
-    (await readings.find.primary({ sensorId: 's', ...key } as Parameters<typeof readings.find.primary>[0], { order })).items.map((r) => `${r.year}-${r.month}-${r.day}`);
+    (await readings.find.primary({ sensorId: 's', ...key } as Parameters<typeof readings.find.primary>[0], { order })).items.map(
+      (r) => `${r.year}-${r.month}-${r.day}`,
+    );
   t.deepEqual(await read({ year: 2026 }), ['2026-1-1', '2026-1-15', '2026-2-1', '2026-2-28', '2026-10-1']);
   t.deepEqual(await read({ year: 2026, month: 2 }), ['2026-2-1', '2026-2-28']);
   t.deepEqual(await read({ year: 2026, month: 1, day: 15 }), ['2026-1-15']);
@@ -206,11 +236,17 @@ both('multi-attribute sort keys: a partial prefix is begins_with, then one condi
   t.deepEqual(await read({ year: { lt: 2026 } }), ['2025-12-31']);
   t.deepEqual(await read({ year: { between: [2026, 2026] } }, 'desc'), ['2026-10-1', '2026-2-28', '2026-2-1', '2026-1-15', '2026-1-1']);
   const paged = await allPages((cursor) => readings.find.primary({ sensorId: 's', year: 2026 }, { limit: 2, order: 'desc', ...(cursor ? { cursor } : {}) }));
-  t.deepEqual(paged.items.map((r) => `${r.month}-${r.day}`), ['10-1', '2-28', '2-1', '1-15', '1-1']);
-  t.deepEqual(paged.pages.map((page) => page.cursor), [true, true, false]);
+  t.deepEqual(
+    paged.items.map((r) => `${r.month}-${r.day}`),
+    ['10-1', '2-28', '2-1', '1-15', '1-1'],
+  );
+  t.deepEqual(
+    paged.pages.map((page) => page.cursor),
+    [true, true, false],
+  );
 });
 
-both("another entity of the same partition (a collection) never appears in a range query", Keys, async (t, { table }) => {
+both('another entity of the same partition (a collection) never appears in a range query', Keys, async (t, { table }) => {
   const { order, payment } = table.entities;
   const ids = ['o1', 'o2', 'o3', 'o4', 'o5', 'o6'];
   await order.createAll(ids.map((orderId, index) => ({ accountId: 'a', orderId, total: index })));
@@ -226,7 +262,10 @@ both("another entity of the same partition (a collection) never appears in a ran
   t.deepEqual(await read({ between: ['o2', 'o4'] }), ['o2', 'o3', 'o4']);
   t.deepEqual(await read({ gte: 'o1' }, 3), ['o1', 'o2', 'o3']);
   const payments = await payment.find.primary({ accountId: 'a', paymentId: { lte: 'o9' } });
-  t.deepEqual(payments.items.map((item) => item.paymentId), ids);
+  t.deepEqual(
+    payments.items.map((item) => item.paymentId),
+    ids,
+  );
   t.true(payments.items.every((item) => 'amount' in item && !('total' in item)));
   const collection = await table.collection('account', { accountId: 'a' });
   t.is(collection.order.length, 6);
@@ -254,5 +293,8 @@ both("a cursor is a key of its own query: another partition's or range's cursor 
   await fails(t, ranks.find.primary({ listId: 'l1', rank: { lt: 5 } }, { limit: 1, cursor: high.cursor }), 'validation', { message: /cursor/ });
   await fails(t, ranks.find.primary({ listId: 'l1' }, { cursor: 'not-a-cursor' }), 'validation', { message: /cursor/ });
   const next = await ranks.find.primary({ listId: 'l1', rank: { gte: 40 } }, { limit: 5, cursor: high.cursor });
-  t.deepEqual(next.items.map((item) => item.label), ['l1-41', 'l1-42']);
+  t.deepEqual(
+    next.items.map((item) => item.label),
+    ['l1-41', 'l1-42'],
+  );
 });

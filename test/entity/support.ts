@@ -50,8 +50,17 @@ export interface OpenOptions {
 }
 
 /** A fresh table on one backend, removed when the test ends. */
-export async function open<E extends EntityMap>(t: ExecutionContext, backend: Backend, definition: TableDefinition<E>, label: string, options: OpenOptions = {}): Promise<Env<E>> {
-  const opened = backend === 'dynamodb' && options.maxAttempts !== undefined ? await openWithAttempts(definition, label, options.maxAttempts) : await openTable(backend, definition, label);
+export async function open<E extends EntityMap>(
+  t: ExecutionContext,
+  backend: Backend,
+  definition: TableDefinition<E>,
+  label: string,
+  options: OpenOptions = {},
+): Promise<Env<E>> {
+  const opened =
+    backend === 'dynamodb' && options.maxAttempts !== undefined
+      ? await openWithAttempts(definition, label, options.maxAttempts)
+      : await openTable(backend, definition, label);
   t.teardown(() => opened.dispose());
   const connection = opened.connection;
   return {
@@ -76,7 +85,12 @@ async function openWithAttempts<E extends EntityMap>(definition: TableDefinition
 }
 
 /** Registers `[dynamodb] title` and `[memory] title`, each with a fresh table. */
-export function both<E extends EntityMap>(title: string, definition: TableDefinition<E>, run: (t: ExecutionContext, env: Env<E>) => Promise<void>, options: OpenOptions = {}): void {
+export function both<E extends EntityMap>(
+  title: string,
+  definition: TableDefinition<E>,
+  run: (t: ExecutionContext, env: Env<E>) => Promise<void>,
+  options: OpenOptions = {},
+): void {
   const label = definition.name.replace(/[^A-Za-z0-9]/g, '').slice(0, 20) || 'table';
   for (const backend of backends) {
     test(`[${backend}] ${title}`, async (t) => run(t, await open(t, backend, definition, label, options)));
@@ -115,7 +129,10 @@ export async function fails(t: ExecutionContext, promise: Promise<unknown>, code
 export const named = (sent: readonly SentCommand[], name: string) => sent.filter((command) => command.name === name);
 
 /** Every page of a read, following cursors, with each page's size and cursor presence. */
-export async function allPages<T>(read: (cursor: string | undefined) => Promise<{ items: T[]; cursor: string | undefined }>, maxPages = 200): Promise<{ items: T[]; pages: { size: number; cursor: boolean }[] }> {
+export async function allPages<T>(
+  read: (cursor: string | undefined) => Promise<{ items: T[]; cursor: string | undefined }>,
+  maxPages = 200,
+): Promise<{ items: T[]; pages: { size: number; cursor: boolean }[] }> {
   const items: T[] = [];
   const pages: { size: number; cursor: boolean }[] = [];
   let cursor: string | undefined;

@@ -98,17 +98,28 @@ both('an idempotency token: the same request twice writes once; another request 
   await product.create({ productId: 'p1', stock: 3, price: 10 });
   // DynamoDB remembers a token for 10 minutes across the account: unique per run.
   const [token, other] = [randomUUID(), randomUUID()];
-  const checkout = () => table.transactWrite((tx) => [tx.product.patch('p1', { add: { stock: -1 } }), tx.order.create({ orderId: 'o1', customerId: 'u1', total: 10 })], { token });
+  const checkout = () =>
+    table.transactWrite((tx) => [tx.product.patch('p1', { add: { stock: -1 } }), tx.order.create({ orderId: 'o1', customerId: 'u1', total: 10 })], { token });
   await checkout();
   await checkout();
   t.is((await product.get('p1')).stock, 2, 'written once');
   t.is((await product.get('p1')).version, 2);
   t.is((await order.get('o1')).total, 10);
-  await fails(t, table.transactWrite((tx) => [tx.product.patch('p1', { add: { stock: -2 } })], { token }), 'validation', { message: /idempotency token/ });
+  await fails(
+    t,
+    table.transactWrite((tx) => [tx.product.patch('p1', { add: { stock: -2 } })], { token }),
+    'validation',
+    { message: /idempotency token/ },
+  );
   t.is((await product.get('p1')).stock, 2, 'the other request wrote nothing');
   await table.transactWrite((tx) => [tx.product.patch('p1', { add: { stock: -2 } })], { token: other });
   t.is((await product.get('p1')).stock, 0);
-  await fails(t, table.transactWrite((tx) => [tx.product.patch('p1', { add: { stock: 1 } })], { token: 'not a token' }), 'validation', { fields: ['token'] });
+  await fails(
+    t,
+    table.transactWrite((tx) => [tx.product.patch('p1', { add: { stock: 1 } })], { token: 'not a token' }),
+    'validation',
+    { fields: ['token'] },
+  );
 });
 
 both('an idempotency token also covers timestamped entities: a retry resends the first request, times included', Shop, async (t, { table }) => {
@@ -131,18 +142,46 @@ both('transactGet returns the items of several entities in order; a missing one 
   t.true(coupon.active);
   t.deepEqual(cart.items, ['p1']);
   t.is(typeof cart.createdAt, 'string');
-  await fails(t, table.transactGet((tx) => [tx.product.get('p1'), tx.order.get('nope')]), 'notFound', { entity: 'order', id: 'nope' });
+  await fails(
+    t,
+    table.transactGet((tx) => [tx.product.get('p1'), tx.order.get('nope')]),
+    'notFound',
+    { entity: 'order', id: 'nope' },
+  );
 });
 
 both('over 100 items, or one item twice, is a validation error before anything is sent', Shop, async (t, env) => {
   await seed(env);
   const { table } = env;
   const sent = env.record();
-  await fails(t, table.transactWrite((tx) => Array.from({ length: 101 }, (_, index) => tx.order.create({ orderId: `n${index}`, customerId: 'u', total: index }))), 'validation', { message: /100/ });
-  await fails(t, table.transactWrite((tx) => [tx.product.patch('p1', { add: { stock: 1 } }), tx.product.check('p1', { stock: { gt: 0 } })]), 'validation', { entity: 'product', id: 'p1' });
-  await fails(t, table.transactWrite((tx) => [tx.order.create({ orderId: 'o5', customerId: 'u', total: 1 }), tx.order.delete('o5')]), 'validation');
-  await fails(t, table.transactGet((tx) => [tx.product.get('p1'), tx.product.get('p1')]), 'validation', { entity: 'product' });
-  await fails(t, table.transactGet((tx) => Array.from({ length: 101 }, (_, index) => tx.order.get(`n${index}`))), 'validation');
+  await fails(
+    t,
+    table.transactWrite((tx) => Array.from({ length: 101 }, (_, index) => tx.order.create({ orderId: `n${index}`, customerId: 'u', total: index }))),
+    'validation',
+    { message: /100/ },
+  );
+  await fails(
+    t,
+    table.transactWrite((tx) => [tx.product.patch('p1', { add: { stock: 1 } }), tx.product.check('p1', { stock: { gt: 0 } })]),
+    'validation',
+    { entity: 'product', id: 'p1' },
+  );
+  await fails(
+    t,
+    table.transactWrite((tx) => [tx.order.create({ orderId: 'o5', customerId: 'u', total: 1 }), tx.order.delete('o5')]),
+    'validation',
+  );
+  await fails(
+    t,
+    table.transactGet((tx) => [tx.product.get('p1'), tx.product.get('p1')]),
+    'validation',
+    { entity: 'product' },
+  );
+  await fails(
+    t,
+    table.transactGet((tx) => Array.from({ length: 101 }, (_, index) => tx.order.get(`n${index}`))),
+    'validation',
+  );
   if (sent) {
     t.is(named(sent, 'TransactWriteItemsCommand').length, 0, 'no transaction was sent');
     t.is(named(sent, 'TransactGetItemsCommand').length, 0);

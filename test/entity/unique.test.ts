@@ -49,7 +49,11 @@ both('patch, save and update move the claim atomically: the old value is free, t
   await fails(t, users.save({ ...(await users.get('u2')), email: 'a2@x.io' }), 'duplicate');
 
   await users.update('u1', (current) => ({ ...current, email: 'c@x.io' }));
-  await fails(t, users.update('u2', (current) => ({ ...current, email: ' C@x.io' })), 'duplicate');
+  await fails(
+    t,
+    users.update('u2', (current) => ({ ...current, email: ' C@x.io' })),
+    'duplicate',
+  );
   await users.create(user('u3', 'a2@x.io'));
   t.is((await users.getByUnique('email', 'c@x.io')).userId, 'u1');
   t.is((await users.getByUnique('email', 'a2@x.io')).userId, 'u3');
@@ -76,7 +80,14 @@ both('createAll, updateAll, saveAll and deleteAll keep the claims; two items of 
 
   await users.updateAll([{ id: 'u1', object: user('u1', 'c@x.io') }]);
   await fails(t, users.updateAll([{ id: 'u1', object: user('u1', 'b@x.io') }]), 'duplicate');
-  await fails(t, users.updateAll([{ id: 'u1', object: user('u1', 'x@x.io') }, { id: 'u2', object: user('u2', 'X@x.io') }]), 'duplicate');
+  await fails(
+    t,
+    users.updateAll([
+      { id: 'u1', object: user('u1', 'x@x.io') },
+      { id: 'u2', object: user('u2', 'X@x.io') },
+    ]),
+    'duplicate',
+  );
   await users.create(user('u3', 'a@x.io'));
 
   await fails(t, users.saveAll([user('u4', 'd@x.io'), user('u5', 'D@x.io')]), 'duplicate');
@@ -101,7 +112,11 @@ both('a transaction write keeps claims: a taken value cancels everything as dupl
     { entity: 'user' },
   );
   await fails(t, team.get('t1'), 'notFound', { entity: 'team' });
-  await table.transactWrite((tx) => [tx.team.create({ teamId: 't1', name: 'T' }), tx.user.patch('u1', { set: { email: 'b@x.io' } }), tx.user.create(user('u2', 'c@x.io'))]);
+  await table.transactWrite((tx) => [
+    tx.team.create({ teamId: 't1', name: 'T' }),
+    tx.user.patch('u1', { set: { email: 'b@x.io' } }),
+    tx.user.create(user('u2', 'c@x.io')),
+  ]);
   await users.create(user('u3', 'a@x.io'));
   t.is((await users.getByUnique('email', 'b@x.io')).userId, 'u1');
   t.is((await users.getByUnique('email', 'c@x.io')).userId, 'u2');
@@ -110,15 +125,20 @@ both('a transaction write keeps claims: a taken value cancels everything as dupl
   t.is((await users.getByUnique('email', 'c@x.io')).userId, 'u4');
 });
 
-both('concurrent creates of one value with different ids: exactly one wins, the others are duplicate', Users, async (t, { table }) => {
-  const users = table.entities.user;
-  const results = await Promise.allSettled(Array.from({ length: 8 }, (_, index) => users.create(user(`u${index}`, index % 2 ? 'Same@x.io' : 'same@x.io '))));
-  const won = results.filter((result) => result.status === 'fulfilled');
-  t.is(won.length, 1);
-  for (const result of results) {
-    if (result.status === 'rejected') t.is((result.reason as { code?: string }).code, 'duplicate');
-  }
-  const winner = won[0]?.status === 'fulfilled' ? won[0].value.userId : 'none';
-  t.is((await users.getByUnique('email', 'same@x.io')).userId, winner);
-  t.is((await users.query()).length, 1);
-}, { maxAttempts: 8 });
+both(
+  'concurrent creates of one value with different ids: exactly one wins, the others are duplicate',
+  Users,
+  async (t, { table }) => {
+    const users = table.entities.user;
+    const results = await Promise.allSettled(Array.from({ length: 8 }, (_, index) => users.create(user(`u${index}`, index % 2 ? 'Same@x.io' : 'same@x.io '))));
+    const won = results.filter((result) => result.status === 'fulfilled');
+    t.is(won.length, 1);
+    for (const result of results) {
+      if (result.status === 'rejected') t.is((result.reason as { code?: string }).code, 'duplicate');
+    }
+    const winner = won[0]?.status === 'fulfilled' ? won[0].value.userId : 'none';
+    t.is((await users.getByUnique('email', 'same@x.io')).userId, winner);
+    t.is((await users.query()).length, 1);
+  },
+  { maxAttempts: 8 },
+);

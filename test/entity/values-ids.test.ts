@@ -89,14 +89,19 @@ both('an empty set is left out and reads back as an empty Set (top level and nes
   t.deepEqual(stored.meta?.labels, new Set());
   await assets.save({ ...stored, sizes: new Set() });
   t.deepEqual((await assets.get('a2')).sizes, new Set());
-  t.deepEqual((await assets.page(undefined, { where: { names: { exists: false } } })).items.map((item) => item.assetId), ['a2'], 'the empty set is not stored');
+  t.deepEqual(
+    (await assets.page(undefined, { where: { names: { exists: false } } })).items.map((item) => item.assetId),
+    ['a2'],
+    'the empty set is not stored',
+  );
 });
 
 both('conditions on sets and binary: contains, size, eq on bytes', Store, async (t, { table }) => {
   const assets = table.entities.asset;
   await assets.create(asset('a1'));
   await assets.create(asset('a2', { names: new Set(['z']), sizes: new Set([4]), data: new Uint8Array([1, 2]) }));
-  const ids = async (where: NonNullable<Parameters<typeof assets.query>[1]>['where']) => (await assets.query(undefined, { where })).map((item) => item.assetId).sort();
+  const ids = async (where: NonNullable<Parameters<typeof assets.query>[1]>['where']) =>
+    (await assets.query(undefined, { where })).map((item) => item.assetId).sort();
   t.deepEqual(await ids({ names: { contains: 'ü' } }), ['a1']);
   t.deepEqual(await ids({ sizes: { contains: 2.5 } }), ['a1']);
   t.deepEqual(await ids({ names: { size: { lt: 2 } } }), ['a2']);
@@ -115,7 +120,10 @@ test('[dynamodb] sets and binary are stored as SS, NS and B', async (t) => {
   const scanned = await connection.client.send(new ScanCommand({ TableName: table.tableName }));
   const raw = scanned.Items?.[0] ?? {};
   t.deepEqual([...(raw.names?.SS ?? [])].sort(), ['a', 'b', 'ü']);
-  t.deepEqual((raw.sizes?.NS ?? []).map(Number).sort((a, b) => a - b), [-3, 1, 2.5, 1e10]);
+  t.deepEqual(
+    (raw.sizes?.NS ?? []).map(Number).sort((a, b) => a - b),
+    [-3, 1, 2.5, 1e10],
+  );
   t.deepEqual([...(raw.data?.B ?? [])], [...bytes]);
   t.deepEqual(raw.meta?.M?.labels?.SS, ['x']);
 });
@@ -129,7 +137,10 @@ both('addAutoIdentified on a composite key generates the sort-key attributes; th
   const other = await lines.addAutoIdentified({ customerId: 'c1', text: 'again' });
   t.not(other.lineId, created.lineId);
   t.deepEqual((await lines.find.primary({ customerId: 'c1' })).items.length, 2);
-  await fails(t, lines.addAutoIdentified({ text: 'no partition' } as unknown as InferInput<typeof Line>), 'validation', { entity: 'line', fields: ['customerId'] });
+  await fails(t, lines.addAutoIdentified({ text: 'no partition' } as unknown as InferInput<typeof Line>), 'validation', {
+    entity: 'line',
+    fields: ['customerId'],
+  });
   t.is((await lines.query()).length, 2, 'nothing written');
   const seen: unknown[] = [];
   const withCallback = await lines.addAutoIdentified({ customerId: 'c2', text: 'cb' }, (object, id) => {
@@ -159,10 +170,16 @@ both('z.date() key composites: create, get by a Date id, ranges of Dates, a rebu
   t.true(got.start instanceof Date);
   t.is(got.start.toISOString(), day(2).toISOString());
   const range = await shifts.find.primary({ staffId: 's1', start: { gte: day(2) } });
-  t.deepEqual(range.items.map((shift) => shift.start.getUTCDate()), [2, 3]);
+  t.deepEqual(
+    range.items.map((shift) => shift.start.getUTCDate()),
+    [2, 3],
+  );
   await shifts.patch({ staffId: 's1', start: day(1) }, { set: { due: day(30) } });
   const late = await shifts.find.bySite({ site: 'x', due: { gt: day(13) } });
-  t.deepEqual(late.items.map((shift) => shift.start.getUTCDate()), [1]);
+  t.deepEqual(
+    late.items.map((shift) => shift.start.getUTCDate()),
+    [1],
+  );
   t.is((await shifts.getByUnique('badge', 'b3')).start.toISOString(), day(3).toISOString(), 'the claim finds an owner keyed by a Date');
   await fails(t, shifts.create({ staffId: 's1', start: new Date(Number.NaN), site: 'x', badge: 'b9' }), 'validation', { fields: ['start'] });
 });

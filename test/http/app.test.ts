@@ -10,7 +10,7 @@ import test, { type ExecutionContext } from 'ava';
 import type { Store } from '../../entities/index.ts';
 import { createHttpApp, parseApiKeys, type HttpApp } from '../../src/http/index.ts';
 import { isolatedStore, range, recordCommands, useBackendStores } from '../services/support.ts';
-import { backends, type Backend } from '../support/db.ts';
+import { backends } from '../support/db.ts';
 
 const { storeOf } = useBackendStores('http-app');
 const apps: HttpApp[] = [];
@@ -35,7 +35,9 @@ async function call(app: HttpApp, method: string, path: string, options: { json?
   const headers = new Headers();
   if (options.json !== undefined) headers.set('content-type', 'application/json');
   if (options.ifMatch !== undefined) headers.set('if-match', options.ifMatch);
-  const response = await app.fetch(new Request(`http://tablekit.test${path}`, { method, headers, ...(options.json !== undefined ? { body: JSON.stringify(options.json) } : {}) }));
+  const response = await app.fetch(
+    new Request(`http://tablekit.test${path}`, { method, headers, ...(options.json !== undefined ? { body: JSON.stringify(options.json) } : {}) }),
+  );
   const text = await response.text();
   return { status: response.status, etag: response.headers.get('etag'), text, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
@@ -51,30 +53,42 @@ async function registered(t: ExecutionContext, app: HttpApp, address = email()):
 for (const backend of backends) {
   const title = (name: string) => `[${backend}] ${name}`;
 
-  test(title('PATCH with If-Match: the current version (strong, weak, unquoted, in a list) or * applies; a stale or impossible tag is 412 and changes nothing'), async (t) => {
-    const store = storeOf(backend);
-    const app = appOf(store);
-    const { userId } = await registered(t, app);
-    const patch = (ifMatch: string | undefined, lastName: string) => call(app, 'PATCH', `/users/${userId}`, { json: { lastName }, ...(ifMatch !== undefined ? { ifMatch } : {}) });
+  test(
+    title('PATCH with If-Match: the current version (strong, weak, unquoted, in a list) or * applies; a stale or impossible tag is 412 and changes nothing'),
+    async (t) => {
+      const store = storeOf(backend);
+      const app = appOf(store);
+      const { userId } = await registered(t, app);
+      const patch = (ifMatch: string | undefined, lastName: string) =>
+        call(app, 'PATCH', `/users/${userId}`, { json: { lastName }, ...(ifMatch !== undefined ? { ifMatch } : {}) });
 
-    for (const [ifMatch, version] of [['"1"', 2], ['W/"2"', 3], ['3', 4], ['"9", "4"', 5], ['*', 6], [undefined, 7]] as const) {
-      const reply = await patch(ifMatch, `Name${version}`);
-      t.is(reply.status, 200, `If-Match ${ifMatch}: ${reply.text}`);
-      t.is(reply.etag, `"${version}"`);
-      t.like(reply.body, { userId, lastName: `Name${version}`, version });
-    }
-    for (const ifMatch of ['"6"', '"abc"', '"0"', '', '"8", "9"', '"99999999999999999999"']) {
-      const reply = await patch(ifMatch, 'Never');
-      t.is(reply.status, 412, `If-Match ${JSON.stringify(ifMatch)}: ${reply.text}`);
-      t.is((reply.body.error as { code?: string } | undefined)?.code, 'conflict');
-    }
-    t.like(await store.userService.get(userId), { lastName: 'Name7', version: 7 }, 'no failed precondition wrote anything');
-    // An empty patch changes nothing and still checks the precondition.
-    t.like((await call(app, 'PATCH', `/users/${userId}`, { json: {}, ifMatch: '"7"' })).body, { version: 7 });
-    t.is((await call(app, 'PATCH', `/users/${userId}`, { json: {}, ifMatch: '"6"' })).status, 412);
-    // A missing user is 404 whatever the precondition (RFC 9110 §13.2.1).
-    for (const ifMatch of ['*', '"1"', '"abc"']) t.is((await call(app, 'PATCH', `/users/${randomUUID()}`, { json: { lastName: 'X' }, ifMatch })).status, 404, ifMatch);
-  });
+      for (const [ifMatch, version] of [
+        ['"1"', 2],
+        ['W/"2"', 3],
+        ['3', 4],
+        ['"9", "4"', 5],
+        ['*', 6],
+        [undefined, 7],
+      ] as const) {
+        const reply = await patch(ifMatch, `Name${version}`);
+        t.is(reply.status, 200, `If-Match ${ifMatch}: ${reply.text}`);
+        t.is(reply.etag, `"${version}"`);
+        t.like(reply.body, { userId, lastName: `Name${version}`, version });
+      }
+      for (const ifMatch of ['"6"', '"abc"', '"0"', '', '"8", "9"', '"99999999999999999999"']) {
+        const reply = await patch(ifMatch, 'Never');
+        t.is(reply.status, 412, `If-Match ${JSON.stringify(ifMatch)}: ${reply.text}`);
+        t.is((reply.body.error as { code?: string } | undefined)?.code, 'conflict');
+      }
+      t.like(await store.userService.get(userId), { lastName: 'Name7', version: 7 }, 'no failed precondition wrote anything');
+      // An empty patch changes nothing and still checks the precondition.
+      t.like((await call(app, 'PATCH', `/users/${userId}`, { json: {}, ifMatch: '"7"' })).body, { version: 7 });
+      t.is((await call(app, 'PATCH', `/users/${userId}`, { json: {}, ifMatch: '"6"' })).status, 412);
+      // A missing user is 404 whatever the precondition (RFC 9110 §13.2.1).
+      for (const ifMatch of ['*', '"1"', '"abc"'])
+        t.is((await call(app, 'PATCH', `/users/${randomUUID()}`, { json: { lastName: 'X' }, ifMatch })).status, 404, ifMatch);
+    },
+  );
 
   test(title('PATCH moving the e-mail: a stale If-Match is 412 and the claim stays; a taken address is 409; the current version moves it'), async (t) => {
     const store = storeOf(backend);
@@ -103,7 +117,9 @@ for (const backend of backends) {
     const store = storeOf(backend);
     const app = appOf(store);
     const { userId } = await registered(t, app);
-    const replies = await Promise.all(range(1, 6).map((index) => call(app, 'PATCH', `/users/${userId}`, { json: { lastName: `Racer${index}` }, ifMatch: '"1"' })));
+    const replies = await Promise.all(
+      range(1, 6).map((index) => call(app, 'PATCH', `/users/${userId}`, { json: { lastName: `Racer${index}` }, ifMatch: '"1"' })),
+    );
     t.deepEqual(replies.map((reply) => reply.status).sort(), [200, 412, 412, 412, 412, 412], replies.map((reply) => reply.text).join('\n'));
     const winner = replies.find((reply) => reply.status === 200);
     t.like(await store.userService.get(userId), { version: 2, lastName: winner?.body.lastName });
@@ -140,15 +156,24 @@ test('[dynamodb] PATCH of a name with If-Match is ONE UpdateItem; moving the e-m
   const seen = recordCommands(own);
   const app = appOf(own);
   t.is((await call(app, 'PATCH', `/users/${userId}`, { json: { firstName: 'One', lastName: 'Request' }, ifMatch: '"1"' })).status, 200);
-  t.deepEqual(seen.splice(0).map((command) => command.name), ['UpdateItemCommand']);
+  t.deepEqual(
+    seen.splice(0).map((command) => command.name),
+    ['UpdateItemCommand'],
+  );
   t.is((await call(app, 'PATCH', `/users/${userId}`, { json: { email: email() }, ifMatch: '"2"' })).status, 200);
-  t.deepEqual(seen.splice(0).map((command) => command.name), ['GetItemCommand', 'TransactWriteItemsCommand']);
+  t.deepEqual(
+    seen.splice(0).map((command) => command.name),
+    ['GetItemCommand', 'TransactWriteItemsCommand'],
+  );
 });
 
 test('[memory] list limits are capped at maxLimit (default 1000) with a cursor for the rest', async (t) => {
   const store = storeOf('memory');
   const projectId = `capped-${randomUUID().slice(0, 8)}`;
-  await store.changeLog.appendMany(projectId, range(1, 1_005).map((index) => ({ entityType: 'doc', entityId: `d-${index % 5}`, operation: 'update', data: { index } })));
+  await store.changeLog.appendMany(
+    projectId,
+    range(1, 1_005).map((index) => ({ entityType: 'doc', entityId: `d-${index % 5}`, operation: 'update', data: { index } })),
+  );
   const seqs = (reply: Reply) => (reply.body.items as { seq: number }[]).map((change) => change.seq);
   const capped = await call(appOf(store), 'GET', `/projects/${projectId}/changes?limit=5000`);
   t.is(capped.status, 200, capped.text.slice(0, 300));

@@ -95,13 +95,17 @@ test('a scoped key on another project → 403 and nothing read or written', asyn
 
 test('a scoped key on user and progress routes → 403 and nothing written', async (t) => {
   const address = `scoped-${randomUUID().slice(0, 8)}@example.com`;
-  const registered = await request<UserJson>(`${url}/users`, { method: 'POST', json: { email: 'admin-made-' + address, firstName: 'A', lastName: 'B' }, key: adminKey });
+  const registered = await request<UserJson>(`${url}/users`, {
+    method: 'POST',
+    json: { email: `admin-made-${address}`, firstName: 'A', lastName: 'B' },
+    key: adminKey,
+  });
   t.is(registered.status, 201);
   const userId = registered.body.userId;
   const attempts: [string, string, unknown?][] = [
     ['POST', '/users', { email: address, firstName: 'A', lastName: 'B' }],
     ['GET', `/users/${userId}`],
-    ['GET', `/users?email=${encodeURIComponent('admin-made-' + address)}`],
+    ['GET', `/users?email=${encodeURIComponent(`admin-made-${address}`)}`],
     ['PATCH', `/users/${userId}`, { firstName: 'Hacked' }],
     ['DELETE', `/users/${userId}`],
     ['PUT', `/users/${userId}/progress/v1`, { positionSeconds: 1, durationSeconds: 10 }],

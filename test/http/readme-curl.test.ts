@@ -83,9 +83,21 @@ test('the README curl examples run against tablekit serve and print what they pr
   const { documents, rest: sse } = leadingJsonDocuments(out);
   t.is(documents.length, 5, out);
   const [appended, since, history, registered, found] = documents;
-  t.deepEqual(appended?.changes?.map((c) => c.seq), [1, 2]);
-  t.deepEqual(since?.items?.map((c) => [c.seq, c.data]), [[2, { title: 'Final' }]]);
-  t.deepEqual(history?.items?.map((c) => [c.seq, c.operation]), [[1, 'create'], [2, 'update']]);
+  t.deepEqual(
+    appended?.changes?.map((c) => c.seq),
+    [1, 2],
+  );
+  t.deepEqual(
+    since?.items?.map((c) => [c.seq, c.data]),
+    [[2, { title: 'Final' }]],
+  );
+  t.deepEqual(
+    history?.items?.map((c) => [c.seq, c.operation]),
+    [
+      [1, 'create'],
+      [2, 'update'],
+    ],
+  );
   t.like(registered, { email: 'grace@example.com', firstName: 'Grace', lastName: 'Hopper' });
   t.is(found?.userId, registered?.userId);
   t.truthy(found?.userId);

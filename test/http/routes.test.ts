@@ -6,7 +6,20 @@
 import { randomUUID } from 'node:crypto';
 import { Agent } from 'node:http';
 import test from 'ava';
-import { changeInputs, rawRequest, request, startServer, withStore, type ChangeJson, type ErrorJson, type PageJson, type ProgressJson, type Served, type StatsJson, type UserJson } from './server.ts';
+import {
+  changeInputs,
+  rawRequest,
+  request,
+  startServer,
+  withStore,
+  type ChangeJson,
+  type ErrorJson,
+  type PageJson,
+  type ProgressJson,
+  type Served,
+  type StatsJson,
+  type UserJson,
+} from './server.ts';
 
 let server: Served;
 let url: string;
@@ -46,7 +59,10 @@ test('GET /health â†’ 200 with the table name', async (t) => {
 test('change log: append one and many (201), list since, page with a cursor, history, stats', async (t) => {
   const p = `proj-${randomUUID().slice(0, 8)}`;
   const changes = `${url}/projects/${p}/changes`;
-  const one = await request<{ changes: ChangeJson[] }>(changes, { method: 'POST', json: { entityType: 'doc', entityId: 'd1', operation: 'create', data: { title: 'Draft' } } });
+  const one = await request<{ changes: ChangeJson[] }>(changes, {
+    method: 'POST',
+    json: { entityType: 'doc', entityId: 'd1', operation: 'create', data: { title: 'Draft' } },
+  });
   t.is(one.status, 201, one.text);
   t.is(one.body.changes.length, 1);
   t.like(one.body.changes[0], { projectId: p, seq: 1, entityType: 'doc', entityId: 'd1', operation: 'create', data: { title: 'Draft' } });
@@ -60,7 +76,10 @@ test('change log: append one and many (201), list since, page with a cursor, his
     ],
   });
   t.is(many.status, 201, many.text);
-  t.deepEqual(many.body.changes.map((c) => c.seq), [2, 3]);
+  t.deepEqual(
+    many.body.changes.map((c) => c.seq),
+    [2, 3],
+  );
 
   const all = await request<PageJson<ChangeJson>>(changes);
   t.is(all.status, 200);
@@ -79,7 +98,13 @@ test('change log: append one and many (201), list since, page with a cursor, his
 
   const history = await request<PageJson<ChangeJson>>(`${url}/projects/${p}/entities/doc/d1/history`);
   t.is(history.status, 200);
-  t.deepEqual(history.body.items.map((c) => [c.seq, c.operation]), [[1, 'create'], [2, 'update']]);
+  t.deepEqual(
+    history.body.items.map((c) => [c.seq, c.operation]),
+    [
+      [1, 'create'],
+      [2, 'update'],
+    ],
+  );
 
   const stats = await request<StatsJson>(`${url}/projects/${p}/stats`);
   t.is(stats.status, 200);
@@ -110,7 +135,11 @@ test('users: register 201, get, find by e-mail (normalised), patch, delete 204 â
   t.is(patched.status, 200, patched.text);
   t.like(patched.body, { userId: registered.userId, firstName: 'Grace', lastName: 'Lovelace', isActive: false, version: 3 });
   t.is(patched.headers.get('etag'), '"3"');
-  const anyVersion = await request<UserJson>(`${url}/users/${registered.userId}`, { method: 'PATCH', json: { lastName: 'Hopper' }, headers: { 'if-match': '*' } });
+  const anyVersion = await request<UserJson>(`${url}/users/${registered.userId}`, {
+    method: 'PATCH',
+    json: { lastName: 'Hopper' },
+    headers: { 'if-match': '*' },
+  });
   t.is(anyVersion.status, 200, anyVersion.text);
   t.is(anyVersion.headers.get('etag'), '"4"');
   bodies.push(got.text, found.text, patched.text, anyVersion.text);
@@ -135,7 +164,11 @@ test('video progress: PUT 200 {progress, applied}, stale event not applied, list
   const user = await register(t);
   const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
   const base = `${url}/users/${user.userId}`;
-  const put = (videoId: string, positionSeconds: number, at: string) => request<{ progress: ProgressJson; applied: boolean }>(`${base}/progress/${videoId}`, { method: 'PUT', json: { positionSeconds, durationSeconds: 1000, at } });
+  const put = (videoId: string, positionSeconds: number, at: string) =>
+    request<{ progress: ProgressJson; applied: boolean }>(`${base}/progress/${videoId}`, {
+      method: 'PUT',
+      json: { positionSeconds, durationSeconds: 1000, at },
+    });
   const a = await put('intro', 100, ago(40));
   t.is(a.status, 200, a.text);
   t.true(a.body.applied);
@@ -160,7 +193,10 @@ test('video progress: PUT 200 {progress, applied}, stale event not applied, list
 
 test('400 with issues: invalid change body, invalid query, unknown field in PATCH, invalid ids', async (t) => {
   const p = `proj-${randomUUID().slice(0, 8)}`;
-  const badBody = await request<ErrorJson>(`${url}/projects/${p}/changes`, { method: 'POST', json: { entityType: '', entityId: 'x', operation: 'explode', data: {} } });
+  const badBody = await request<ErrorJson>(`${url}/projects/${p}/changes`, {
+    method: 'POST',
+    json: { entityType: '', entityId: 'x', operation: 'explode', data: {} },
+  });
   t.is(badBody.status, 400);
   t.is(codeOf(badBody.body), 'validation');
   const issues = badBody.body.error.issues ?? [];
@@ -178,7 +214,10 @@ test('400 with issues: invalid change body, invalid query, unknown field in PATC
   const user = await register(t);
   const unknownField = await request<ErrorJson>(`${url}/users/${user.userId}`, { method: 'PATCH', json: { firstName: 'X', role: 'root' } });
   t.is(unknownField.status, 400);
-  t.true((unknownField.body.error.issues ?? []).some((issue) => /role/.test(issue.message) || issue.path.includes('role')), unknownField.text);
+  t.true(
+    (unknownField.body.error.issues ?? []).some((issue) => /role/.test(issue.message) || issue.path.includes('role')),
+    unknownField.text,
+  );
   t.is((await request<UserJson>(`${url}/users/${user.userId}`)).body.firstName, 'Ada');
 
   const badEmail = await request<ErrorJson>(`${url}/users`, { method: 'POST', json: { email: 'not-an-email', firstName: 'A', lastName: 'B' } });
@@ -229,7 +268,8 @@ test('409: duplicate e-mail on POST /users (case-insensitive) and on PATCH to a 
 
 test('412: PATCH with a stale or impossible If-Match changes nothing; the current one (also weak or unquoted) returns the new ETag', async (t) => {
   const user = await register(t);
-  const patch = (lastName: string, ifMatch: string) => request<UserJson>(`${url}/users/${user.userId}`, { method: 'PATCH', json: { lastName }, headers: { 'if-match': ifMatch } });
+  const patch = (lastName: string, ifMatch: string) =>
+    request<UserJson>(`${url}/users/${user.userId}`, { method: 'PATCH', json: { lastName }, headers: { 'if-match': ifMatch } });
   for (const ifMatch of ['"7"', '"abc"']) {
     const stale = await request<ErrorJson>(`${url}/users/${user.userId}`, { method: 'PATCH', json: { lastName: 'X' }, headers: { 'if-match': ifMatch } });
     t.is(stale.status, 412, stale.text);
@@ -257,7 +297,11 @@ test('413: a body over 1 MiB is rejected and nothing is written', async (t) => {
   // Through its own connection (see the next test: the server closes it after a 413).
   const agent = new Agent({ keepAlive: false });
   t.teardown(() => agent.destroy());
-  const res = await rawRequest(agent, `${url}/projects/${p}/changes`, { method: 'POST', body: JSON.stringify(big), headers: { 'content-type': 'application/json' } });
+  const res = await rawRequest(agent, `${url}/projects/${p}/changes`, {
+    method: 'POST',
+    body: JSON.stringify(big),
+    headers: { 'content-type': 'application/json' },
+  });
   t.is(res.status, 413);
   t.deepEqual(JSON.parse(res.body), { error: { code: 'validation', message: 'request body too large' } });
   t.deepEqual((await request<PageJson<ChangeJson>>(`${url}/projects/${p}/changes`)).body.items, []);

@@ -140,7 +140,7 @@ export async function request<T = unknown>(url: string, init: RequestInit & { js
   if (key !== undefined) h.set('authorization', `Bearer ${key}`);
   const response = await fetch(url, { ...rest, headers: h, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
   const text = await response.text();
-  let body: unknown = undefined;
+  let body: unknown;
   if (text !== '') {
     try {
       body = JSON.parse(text);
@@ -232,7 +232,11 @@ export interface RawResponse {
 }
 
 /** One request through a given node:http Agent (to control connection reuse). */
-export function rawRequest(agent: Agent, url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawResponse> {
+export function rawRequest(
+  agent: Agent,
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { agent, method: options.method ?? 'GET', headers: options.headers ?? {} }, (res) => {
       let body = '';

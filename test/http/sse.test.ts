@@ -165,7 +165,10 @@ test('the SSE feed follows a project past a history of 1,050 changes (regression
   const address = listening.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const p = project();
-  await store.changeLog.appendMany(p, range(1, 1_050).map((n) => ({ entityType: 'doc', entityId: `d-${n % 5}`, operation: 'update', data: { n } })));
+  await store.changeLog.appendMany(
+    p,
+    range(1, 1_050).map((n) => ({ entityType: 'doc', entityId: `d-${n % 5}`, operation: 'update', data: { n } })),
+  );
 
   const reader = new SseReader(await openLive(url, p));
   t.teardown(() => reader.cancel());

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import test from 'ava';
 import type { Store } from '../../entities/index.ts';
 import { withChangeLog, type ChangeItem } from '../../src/services/index.ts';
-import { backends, type Backend } from '../support/db.ts';
+import { backends } from '../support/db.ts';
 import { cancellation, failTransactions, isolatedStore, networkError, useBackendStores, range, recordCommands, rejection, type AnyRecord } from './support.ts';
 
 const { storeOf } = useBackendStores('svc-outbox');
@@ -53,15 +53,24 @@ for (const backend of backends) {
     const newId = randomUUID();
     const fresh = await users.save({ userId: newId, ...person('save-new') });
     changes = await changesOf(store, projectId);
-    t.deepEqual(changes.map((c) => [c.seq, c.entityId, c.operation]), [
-      [1, userId, 'create'],
-      [2, userId, 'update'],
-      [3, userId, 'update'],
-      [4, userId, 'update'],
-      [5, newId, 'create'],
-    ]);
-    t.deepEqual(changes.map((c) => c.data), [added, patched, updated, saved, fresh]);
-    t.deepEqual(changes.map((c) => c.outdatedBy), [2, 3, 4, undefined, undefined]);
+    t.deepEqual(
+      changes.map((c) => [c.seq, c.entityId, c.operation]),
+      [
+        [1, userId, 'create'],
+        [2, userId, 'update'],
+        [3, userId, 'update'],
+        [4, userId, 'update'],
+        [5, newId, 'create'],
+      ],
+    );
+    t.deepEqual(
+      changes.map((c) => c.data),
+      [added, patched, updated, saved, fresh],
+    );
+    t.deepEqual(
+      changes.map((c) => c.outdatedBy),
+      [2, 3, 4, undefined, undefined],
+    );
 
     // A stale save is a conflict and records nothing.
     await rejection(t, () => users.save({ ...updated, firstName: 'Stale' }), 'conflict');
@@ -73,7 +82,10 @@ for (const backend of backends) {
     await rejection(t, () => users.delete(userId), 'notFound');
     await rejection(t, () => users.patch(userId, { set: { lastName: 'Ghost' } }), 'notFound');
     t.like(await store.changeLog.stats(projectId), { total: 6, latestSeq: 6, outdated: 4, byOperation: { create: 2, update: 3, delete: 1 } });
-    t.deepEqual((await store.changeLog.history(projectId, 'user', userId)).items.map((c) => c.operation), ['create', 'update', 'update', 'update', 'delete']);
+    t.deepEqual(
+      (await store.changeLog.history(projectId, 'user', userId)).items.map((c) => c.operation),
+      ['create', 'update', 'update', 'update', 'delete'],
+    );
   });
 
   test(title('hidden attributes never reach the change log; a duplicate e-mail records nothing'), async (t) => {
@@ -88,7 +100,11 @@ for (const backend of backends) {
     const changes = await changesOf(store, projectId);
     t.is(changes.length, 2);
     t.like(changes[1]?.data, { firstName: 'Kept' });
-    for (const item of changes) t.false(JSON.stringify(item).includes(secret) || JSON.stringify(item).includes('b'.repeat(64)) || 'refreshTokenHash' in item.data, JSON.stringify(item.data));
+    for (const item of changes)
+      t.false(
+        JSON.stringify(item).includes(secret) || JSON.stringify(item).includes('b'.repeat(64)) || 'refreshTokenHash' in item.data,
+        JSON.stringify(item.data),
+      );
 
     const state = await logState(store, projectId);
     await rejection(t, () => users.create({ userId: randomUUID(), ...person('dup'), email: user.email }), 'duplicate');
@@ -102,15 +118,32 @@ for (const backend of backends) {
     const users = outboxUsers(store, projectId);
     const ids = [randomUUID(), randomUUID(), randomUUID()];
     const added = await users.addAll(ids.map((id, index) => ({ id, object: person(`all-${index}`) })));
-    t.deepEqual(added.map((user) => user.userId), ids);
+    t.deepEqual(
+      added.map((user) => user.userId),
+      ids,
+    );
     const changes = await changesOf(store, projectId);
-    t.deepEqual(changes.map((c) => [c.seq, c.entityId, c.operation]), ids.map((id, index) => [index + 1, id, 'create']));
-    t.deepEqual(changes.map((c) => c.data), added);
+    t.deepEqual(
+      changes.map((c) => [c.seq, c.entityId, c.operation]),
+      ids.map((id, index) => [index + 1, id, 'create']),
+    );
+    t.deepEqual(
+      changes.map((c) => c.data),
+      added,
+    );
 
     // One existing id fails the whole batch: nothing of it is written.
     const state = await logState(store, projectId);
     const fresh = randomUUID();
-    await rejection(t, () => users.addAll([{ id: fresh, object: person('fresh') }, { id: ids[0] as string, object: person('again') }]), 'alreadyExists');
+    await rejection(
+      t,
+      () =>
+        users.addAll([
+          { id: fresh, object: person('fresh') },
+          { id: ids[0] as string, object: person('again') },
+        ]),
+      'alreadyExists',
+    );
     t.deepEqual((await store.entities.user.getMany([fresh])).missing, [fresh]);
     // 40 users with claims, changes and heads do not fit one transaction: validation, nothing written.
     const many = range(1, 40).map(() => randomUUID());
@@ -132,7 +165,10 @@ for (const backend of backends) {
     t.like(change, { entityType: 'videoProgress', operation: 'create' });
     t.deepEqual(JSON.parse(change?.entityId ?? '{}'), { userId, videoId });
     t.deepEqual(change?.data, stored);
-    t.deepEqual((await store.changeLog.history(projectId, 'videoProgress', change?.entityId ?? '')).items.map((c) => c.seq), [1]);
+    t.deepEqual(
+      (await store.changeLog.history(projectId, 'videoProgress', change?.entityId ?? '')).items.map((c) => c.seq),
+      [1],
+    );
   });
 
   test(title('saveAll and deleteAll through the outbox record one change per item, gapless, none for a missing id'), async (t) => {
@@ -145,15 +181,30 @@ for (const backend of backends) {
     const stored = await store.entities.user.getMany(ids);
     t.is(stored.items.length, 30, 'every user written');
     let changes = await changesOf(store, projectId);
-    t.deepEqual(changes.map((c) => c.seq), range(1, 30), 'gapless');
-    t.deepEqual(changes.map((c) => [c.entityId, c.operation]), ids.map((id) => [id, 'create']), 'one change per item, in input order');
-    t.deepEqual(changes.map((c) => c.data), stored.items, 'data is the stored item');
+    t.deepEqual(
+      changes.map((c) => c.seq),
+      range(1, 30),
+      'gapless',
+    );
+    t.deepEqual(
+      changes.map((c) => [c.entityId, c.operation]),
+      ids.map((id) => [id, 'create']),
+      'one change per item, in input order',
+    );
+    t.deepEqual(
+      changes.map((c) => c.data),
+      stored.items,
+      'data is the stored item',
+    );
 
     const missing = randomUUID();
     await users.deleteAll([...ids.slice(0, 20), missing]);
     t.is((await store.entities.user.getMany(ids)).items.length, 10);
     changes = await changesOf(store, projectId);
-    t.deepEqual(changes.map((c) => c.seq), range(1, 50));
+    t.deepEqual(
+      changes.map((c) => c.seq),
+      range(1, 50),
+    );
     const deletes = changes.filter((c) => c.operation === 'delete');
     t.deepEqual(deletes.map((c) => c.entityId).sort(), ids.slice(0, 20).sort(), 'one delete per deleted item, none for the missing id');
     t.is((await store.changeLog.latest(projectId)).filter((c) => c.operation === 'delete').length, 20);
@@ -172,15 +223,30 @@ test('[dynamodb] a write and its change are ONE TransactWriteItems (create, patc
   const userId = randomUUID();
   await users.add({ id: userId, object: person('tx') });
   const create = writes();
-  t.deepEqual(create.map((command) => command.name), ['TransactWriteItemsCommand']);
-  const entities = (create[0]?.input.TransactItems as AnyRecord[]).map((item) => JSON.stringify(item).match(/"__edb_e__":"(\w+)"/)?.[1]);
+  t.deepEqual(
+    create.map((command) => command.name),
+    ['TransactWriteItemsCommand'],
+  );
+  const entities = ((create[0]?.input.TransactItems ?? []) as AnyRecord[]).map((item) => JSON.stringify(item).match(/"__edb_e__":"(\w+)"/)?.[1]);
   for (const entity of ['user', 'tablekitUnique', 'change', 'changeHead']) t.true(entities.includes(entity), `the transaction holds ${entities.join(', ')}`);
   await users.patch(userId, { set: { lastName: 'One' } });
-  t.deepEqual(writes().map((command) => command.name), ['TransactWriteItemsCommand']);
+  t.deepEqual(
+    writes().map((command) => command.name),
+    ['TransactWriteItemsCommand'],
+  );
   await users.delete(userId);
-  t.deepEqual(writes().map((command) => command.name), ['TransactWriteItemsCommand']);
-  await users.addAll([{ id: randomUUID(), object: person('a') }, { id: randomUUID(), object: person('b') }]);
-  t.deepEqual(writes().map((command) => command.name), ['TransactWriteItemsCommand']);
+  t.deepEqual(
+    writes().map((command) => command.name),
+    ['TransactWriteItemsCommand'],
+  );
+  await users.addAll([
+    { id: randomUUID(), object: person('a') },
+    { id: randomUUID(), object: person('b') },
+  ]);
+  t.deepEqual(
+    writes().map((command) => command.name),
+    ['TransactWriteItemsCommand'],
+  );
 });
 
 test('[dynamodb] a cancelled transaction leaves neither the entity nor the change, and the sequence does not move', async (t) => {
@@ -205,7 +271,14 @@ test('[dynamodb] a cancelled transaction leaves neither the entity nor the chang
   t.deepEqual(await logState(store, projectId), state, 'no change, no moved sequence, no moved head');
 
   await users.patch(userId, { set: { lastName: 'Later' } });
-  t.deepEqual((await changesOf(store, projectId)).map((c) => [c.seq, c.operation]), [[1, 'create'], [2, 'update']], 'the log continues without a gap');
+  t.deepEqual(
+    (await changesOf(store, projectId)).map((c) => [c.seq, c.operation]),
+    [
+      [1, 'create'],
+      [2, 'update'],
+    ],
+    'the log continues without a gap',
+  );
 });
 
 test('[dynamodb] a network error on the transaction leaves neither the entity nor the change', async (t) => {
@@ -236,5 +309,8 @@ test('[dynamodb] a transaction conflict is retried: the write and exactly one ch
   await outboxUsers(own, projectId).add({ id: userId, object: person('retry') });
   t.is(fault.hits, 1);
   t.is((await store.entities.user.get(userId)).userId, userId);
-  t.deepEqual((await changesOf(store, projectId)).map((c) => [c.seq, c.entityId, c.operation]), [[1, userId, 'create']]);
+  t.deepEqual(
+    (await changesOf(store, projectId)).map((c) => [c.seq, c.entityId, c.operation]),
+    [[1, userId, 'create']],
+  );
 });

@@ -15,7 +15,11 @@ export type Next = (args: { input: AnyRecord }) => Promise<{ output: AnyRecord }
 export type Middleware = (next: Next, context: { commandName?: string }) => Next;
 
 /** A store on a fresh table of the backend; `dispose` deletes the table and closes the store. */
-export async function openBackendStore(backend: Backend, label: string, options: Omit<StoreOptions, 'tableName' | 'connection'> = {}): Promise<{ store: Store; tableName: string; dispose(): Promise<void> }> {
+export async function openBackendStore(
+  backend: Backend,
+  label: string,
+  options: Omit<StoreOptions, 'tableName' | 'connection'> = {},
+): Promise<{ store: Store; tableName: string; dispose(): Promise<void> }> {
   const tableName = uniqueTableName(label);
   const memory = backend === 'memory' ? inMemory() : undefined;
   const store = await openStore({ ...options, tableName, ...(memory ? { connection: memory } : {}) });

@@ -6,54 +6,15 @@
  * transaction, resumable otherwise). Faults the emulator cannot produce are injected with SDK
  * middleware (DynamoDB only).
  */
-import { createHash, randomUUID } from 'node:crypto';
-import test, { type ExecutionContext } from 'ava';
-import type { Store } from '../../entities/index.ts';
-import type { InferInput } from '../../src/index.ts';
-import type { VideoProgress } from '../../src/services/index.ts';
+import { randomUUID } from 'node:crypto';
+import test from 'ava';
 import { backends, type Backend } from '../support/db.ts';
-import { cancellation, failTransactions, isolatedStore, networkError, useBackendStores, recordCommands, rejection, scanAll, type AnyRecord } from './support.ts';
+import { failTransactions, isolatedStore, networkError, useBackendStores, recordCommands, rejection, scanAll, type AnyRecord } from './support.ts';
 
 const { storeOf } = useBackendStores('svc-users');
 const tableOf = (backend: Backend) => storeOf(backend).table.tableName;
 
-const tag = () => randomUUID().slice(0, 8);
-const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
-const register = (store: Store, email: string, firstName = 'Ada', lastName = 'Lovelace') => store.userService.register({ email, firstName, lastName });
-
-async function addProgress(store: Store, userId: string, count: number): Promise<void> {
-  const now = Date.now();
-  const items: InferInput<typeof VideoProgress>[] = Array.from({ length: count }, (_, index) => ({
-    userId,
-    videoId: `video-${String(index).padStart(4, '0')}`,
-    positionSeconds: index,
-    durationSeconds: 1000,
-    completed: false,
-    updatedAt: new Date(now - index * 1000).toISOString(),
-    ttl: Math.floor(now / 1000) + 90 * 86_400,
-  }));
-  await store.entities.videoProgress.saveAll(items);
-}
-
-const progressOf = (store: Store, userId: string) => store.entities.videoProgress.query({ pattern: 'primary', key: { userId } });
-
-/** The raw claim items of the user entity's e-mails (entity `tablekitUnique`), by e-mail. */
-async function claims(store: Store): Promise<Map<string, string>> {
-  const raw = (await scanAll(store)).filter((item) => item.__edb_e__ === 'tablekitUnique');
-  return new Map(raw.map((item) => [String(item.unique).replace(/^user#email#/, ''), String(item.owner)]));
-}
-
-/** The user/claim invariant: the e-mail is claimed iff a user holds it, and the claim names that user. */
-async function assertClaim(t: ExecutionContext, store: Store, email: string, userId: string | undefined): Promise<void> {
-  const owner = (await claims(store)).get(email);
-  if (userId === undefined) {
-    t.is(owner, undefined, `${email} is not claimed`);
-    await rejection(t, () => store.userService.getByEmail(email), 'notFound');
-  } else {
-    t.truthy(owner?.includes(userId), `${email} is claimed by ${userId} (claim owner ${owner})`);
-    t.is((await store.userService.getByEmail(email)).userId, userId);
-  }
-}
+import { addProgress, assertClaim, claims, progressOf, register, sha256, tag } from './users-support.ts';
 
 for (const backend of backends) {
   const title = (name: string) => `[${backend}] ${name}`;
@@ -73,7 +34,10 @@ for (const backend of backends) {
 
     const after = await scanAll(store);
     t.is(after.length, before.length, 'no item was written');
-    t.false(after.some((item) => item.firstName === 'Eve' || item.firstName === 'Invalid'), 'no trace of the rejected registrations');
+    t.false(
+      after.some((item) => item.firstName === 'Eve' || item.firstName === 'Invalid'),
+      'no trace of the rejected registrations',
+    );
     t.deepEqual(await store.userService.getByEmail(email), first);
     await assertClaim(t, store, email, first.userId);
   });
@@ -87,7 +51,15 @@ for (const backend of backends) {
     const bypass = { userId: randomUUID(), email, firstName: 'Mallory', lastName: 'Bypass', isActive: true };
     await rejection(t, () => store.entities.user.create(bypass), 'duplicate');
     await rejection(t, () => store.entities.user.save(bypass), 'duplicate');
-    await rejection(t, () => store.entities.user.createAll([{ ...bypass, email: `free-${tag()}@example.com` }, { ...bypass, userId: randomUUID() }]), 'duplicate');
+    await rejection(
+      t,
+      () =>
+        store.entities.user.createAll([
+          { ...bypass, email: `free-${tag()}@example.com` },
+          { ...bypass, userId: randomUUID() },
+        ]),
+      'duplicate',
+    );
     const other = await register(store, `other-${tag()}@example.com`, 'Bob');
     await rejection(t, () => store.entities.user.patch(other.userId, { set: { email } }), 'duplicate');
     await rejection(t, () => store.entities.user.update(other.userId, (current) => ({ ...current, email })), 'duplicate');
@@ -162,8 +134,14 @@ for (const backend of backends) {
     t.true(token.length >= 32, 'a long random token');
 
     const raw = (await scanAll(store)).map((item) => JSON.stringify(item));
-    t.false(raw.some((text) => text.includes(token)), 'the raw token is stored nowhere');
-    t.true(raw.some((text) => text.includes(sha256(token))), 'its SHA-256 hex is stored');
+    t.false(
+      raw.some((text) => text.includes(token)),
+      'the raw token is stored nowhere',
+    );
+    t.true(
+      raw.some((text) => text.includes(sha256(token))),
+      'its SHA-256 hex is stored',
+    );
 
     // Hidden: no read returns it unless it is asked for.
     const reads: AnyRecord[] = [
@@ -217,7 +195,10 @@ for (const backend of backends) {
     } while (cursor && pages.length < 1000);
     t.is(cursor, undefined, 'paging ends');
     t.true(pages.length > 1, 'more than one page');
-    t.true(pages.every((page) => page.length <= 10), 'no page exceeds the limit');
+    t.true(
+      pages.every((page) => page.length <= 10),
+      'no page exceeds the limit',
+    );
     const listed = pages.flat();
     t.true(listed.every((user) => user.isActive));
     t.is(new Set(listed.map((user) => user.userId)).size, listed.length, 'no user twice');
@@ -241,131 +222,74 @@ for (const backend of backends) {
     await rejection(t, () => store.userService.getAccount(randomUUID()), 'notFound');
   });
 
-  test(title('delete: 98 progress items go in ONE transaction with user and claim (100 items); 99 do not fit: progress first, then user and claim'), async (t) => {
-    const store = storeOf(backend);
-    const deleteAccount = async (count: number) => {
-      const email = `delete-${count}-${tag()}@example.com`;
-      const user = await register(store, email);
-      await addProgress(store, user.userId, count);
-      t.is((await progressOf(store, user.userId)).length, count);
-      return { user, email };
-    };
-    const assertGone = async (userId: string, email: string) => {
-      await rejection(t, () => store.userService.get(userId), 'notFound');
-      await assertClaim(t, store, email, undefined);
-      t.deepEqual(await progressOf(store, userId), []);
-      t.is((await register(store, email)).email, email, 'the e-mail is free again');
-    };
-    await rejection(t, () => store.userService.delete(randomUUID()), 'notFound');
+  test(
+    title('delete: 98 progress items go in ONE transaction with user and claim (100 items); 99 do not fit: progress first, then user and claim'),
+    async (t) => {
+      const store = storeOf(backend);
+      const deleteAccount = async (count: number) => {
+        const email = `delete-${count}-${tag()}@example.com`;
+        const user = await register(store, email);
+        await addProgress(store, user.userId, count);
+        t.is((await progressOf(store, user.userId)).length, count);
+        return { user, email };
+      };
+      const assertGone = async (userId: string, email: string) => {
+        await rejection(t, () => store.userService.get(userId), 'notFound');
+        await assertClaim(t, store, email, undefined);
+        t.deepEqual(await progressOf(store, userId), []);
+        t.is((await register(store, email)).email, email, 'the e-mail is free again');
+      };
+      await rejection(t, () => store.userService.delete(randomUUID()), 'notFound');
 
-    // On DynamoDB the deletes go through a store of its own that records its requests.
-    const deleter = backend === 'dynamodb' ? await isolatedStore(t, tableOf(backend)) : store;
-    const seen = backend === 'dynamodb' ? recordCommands(deleter) : [];
-    const writes = () => seen.splice(0).filter((command) => !['QueryCommand', 'GetItemCommand', 'BatchGetItemCommand'].includes(command.name));
+      // On DynamoDB the deletes go through a store of its own that records its requests.
+      const deleter = backend === 'dynamodb' ? await isolatedStore(t, tableOf(backend)) : store;
+      const seen = backend === 'dynamodb' ? recordCommands(deleter) : [];
+      const writes = () => seen.splice(0).filter((command) => !['QueryCommand', 'GetItemCommand', 'BatchGetItemCommand'].includes(command.name));
 
-    const small = await deleteAccount(98);
-    t.deepEqual(await deleter.userService.delete(small.user.userId), { deletedProgress: 98, atomic: true });
-    await assertGone(small.user.userId, small.email);
-    if (backend === 'dynamodb') {
-      const sent = writes();
-      t.deepEqual(sent.map((command) => command.name), ['TransactWriteItemsCommand'], 'a single write request');
-      t.is((sent[0]?.input.TransactItems as unknown[]).length, 100);
-    }
+      const small = await deleteAccount(98);
+      t.deepEqual(await deleter.userService.delete(small.user.userId), { deletedProgress: 98, atomic: true });
+      await assertGone(small.user.userId, small.email);
+      if (backend === 'dynamodb') {
+        const sent = writes();
+        t.deepEqual(
+          sent.map((command) => command.name),
+          ['TransactWriteItemsCommand'],
+          'a single write request',
+        );
+        t.is(((sent[0]?.input.TransactItems ?? []) as unknown[]).length, 100);
+      }
 
-    const large = await deleteAccount(99);
-    if (backend === 'memory') {
-      t.deepEqual(await deleter.userService.delete(large.user.userId), { deletedProgress: 99, atomic: false });
+      const large = await deleteAccount(99);
+      if (backend === 'memory') {
+        t.deepEqual(await deleter.userService.delete(large.user.userId), { deletedProgress: 99, atomic: false });
+        await assertGone(large.user.userId, large.email);
+        return;
+      }
+      // DynamoDB: the final transaction fails once (a dropped connection, injected). User and claim
+      // stay together, the progress went first (the documented order), and a rerun completes.
+      const fault = failTransactions(deleter, networkError, 1);
+      await rejection(t, () => deleter.userService.delete(large.user.userId), 'connection');
+      t.is(fault.hits, 1);
+      t.deepEqual(
+        [...new Set(writes().map((command) => command.name))],
+        ['BatchWriteItemCommand', 'TransactWriteItemsCommand'],
+        'the progress in batches, then the (failed) transaction',
+      );
+      t.deepEqual(await store.userService.get(large.user.userId), large.user, 'the user is still there');
+      await assertClaim(t, store, large.email, large.user.userId);
+      t.deepEqual(await progressOf(store, large.user.userId), [], 'the progress went first');
+      t.deepEqual(await deleter.userService.delete(large.user.userId), { deletedProgress: 0, atomic: true }, 'the rerun resumes');
+      const last = writes();
+      t.deepEqual(
+        last.map((command) => command.name),
+        ['TransactWriteItemsCommand'],
+      );
+      t.deepEqual(
+        ((last[0]?.input.TransactItems ?? []) as AnyRecord[]).map((item) => Object.keys(item)[0]),
+        ['Delete', 'Delete'],
+        'user and claim go last, together',
+      );
       await assertGone(large.user.userId, large.email);
-      return;
-    }
-    // DynamoDB: the final transaction fails once (a dropped connection, injected). User and claim
-    // stay together, the progress went first (the documented order), and a rerun completes.
-    const fault = failTransactions(deleter, networkError, 1);
-    await rejection(t, () => deleter.userService.delete(large.user.userId), 'connection');
-    t.is(fault.hits, 1);
-    t.deepEqual([...new Set(writes().map((command) => command.name))], ['BatchWriteItemCommand', 'TransactWriteItemsCommand'], 'the progress in batches, then the (failed) transaction');
-    t.deepEqual(await store.userService.get(large.user.userId), large.user, 'the user is still there');
-    await assertClaim(t, store, large.email, large.user.userId);
-    t.deepEqual(await progressOf(store, large.user.userId), [], 'the progress went first');
-    t.deepEqual(await deleter.userService.delete(large.user.userId), { deletedProgress: 0, atomic: true }, 'the rerun resumes');
-    const last = writes();
-    t.deepEqual(last.map((command) => command.name), ['TransactWriteItemsCommand']);
-    t.deepEqual((last[0]?.input.TransactItems as AnyRecord[]).map((item) => Object.keys(item)[0]), ['Delete', 'Delete'], 'user and claim go last, together');
-    await assertGone(large.user.userId, large.email);
-  });
+    },
+  );
 }
-
-// --- DynamoDB only: the requests sent, and faults DynamoDB Local cannot produce ------------------
-
-test('[dynamodb] register is one transaction: the user and its claim, each put only if absent', async (t) => {
-  const own = await isolatedStore(t, tableOf('dynamodb'));
-  const seen = recordCommands(own);
-  const raw = `  Ada.${tag()}@Example.COM \n`;
-  const user = await own.userService.register({ email: raw, firstName: 'Ada', lastName: 'Lovelace' });
-  t.is(user.email, raw.trim().toLowerCase());
-  t.like(user, { firstName: 'Ada', lastName: 'Lovelace', isActive: true, version: 1 });
-  t.regex(user.userId, /^[0-9a-f-]{36}$/);
-  t.deepEqual(seen.map((command) => command.name), ['TransactWriteItemsCommand'], 'exactly one request');
-  const items = seen[0]?.input.TransactItems as { Put?: { Item: AnyRecord; ConditionExpression?: string } }[];
-  t.deepEqual(items.map((item) => item.Put?.Item.__edb_e__), ['user', 'tablekitUnique']);
-  for (const item of items) t.regex(item.Put?.ConditionExpression ?? '', /attribute_not_exists/);
-});
-
-test('[dynamodb] changeEmail reads the user, then ONE transaction: user updated under its version, old claim released, new one taken', async (t) => {
-  const store = storeOf('dynamodb');
-  const ada = await register(store, `move-${tag()}@example.com`);
-  const own = await isolatedStore(t, tableOf('dynamodb'));
-  const seen = recordCommands(own);
-  await own.userService.changeEmail(ada.userId, `moved-${tag()}@example.com`);
-  t.deepEqual(seen.map((command) => command.name), ['GetItemCommand', 'TransactWriteItemsCommand']);
-  const items = seen[1]?.input.TransactItems as AnyRecord[];
-  t.deepEqual(items.map((item) => Object.keys(item)[0]).sort(), ['Delete', 'Put', 'Update']);
-  const update = items.find((item) => 'Update' in item)?.Update as { ConditionExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: AnyRecord };
-  const versionName = Object.entries(update.ExpressionAttributeNames ?? {}).find(([, name]) => name === 'version')?.[0] ?? '?';
-  const guard = new RegExp(`${versionName} = (:\\w+)`).exec(update.ConditionExpression ?? '');
-  t.is(update.ExpressionAttributeValues?.[guard?.[1] ?? ''], 1, `guarded by the version that was read: ${update.ConditionExpression}`);
-});
-
-test('[dynamodb] getAccount is ONE Query', async (t) => {
-  const store = storeOf('dynamodb');
-  const ada = await register(store, `one-query-${tag()}@example.com`);
-  await store.videoProgressService.record(ada.userId, 'v', { positionSeconds: 1, durationSeconds: 10 });
-  const own = await isolatedStore(t, tableOf('dynamodb'));
-  const seen = recordCommands(own);
-  t.is((await own.userService.getAccount(ada.userId)).videoProgress.length, 1);
-  t.deepEqual(seen.map((command) => command.name), ['QueryCommand']);
-});
-
-test('[dynamodb] a transaction conflict during register is retried: a free e-mail registers, a taken one ends as duplicate', async (t) => {
-  const own = await isolatedStore(t, tableOf('dynamodb'));
-  const fault = failTransactions(own, cancellation('TransactionConflict'), 1);
-  const free = `conflict-free-${tag()}@example.com`;
-  const registered = await own.userService.register({ email: free, firstName: 'Retry', lastName: 'Free' });
-  t.is(fault.hits, 1);
-  await assertClaim(t, own, free, registered.userId);
-
-  const taken = `conflict-taken-${tag()}@example.com`;
-  const owner = await register(storeOf('dynamodb'), taken);
-  fault.hits = 0;
-  await rejection(t, () => own.userService.register({ email: taken, firstName: 'Retry', lastName: 'Taken' }), 'duplicate');
-  t.is(fault.hits, 1);
-  await assertClaim(t, own, taken, owner.userId);
-});
-
-test('[dynamodb] a cancelled transaction of an atomic delete leaves user, claim and every progress item in place', async (t) => {
-  const store = storeOf('dynamodb');
-  const email = `delete-cancel-${tag()}@example.com`;
-  const user = await register(store, email);
-  await addProgress(store, user.userId, 10);
-  const own = await isolatedStore(t, tableOf('dynamodb'));
-  const fault = failTransactions(own, cancellation('ThrottlingError'), 1);
-  await rejection(t, () => own.userService.delete(user.userId), 'throttled');
-  t.is(fault.hits, 1);
-  t.deepEqual(await store.userService.get(user.userId), user);
-  await assertClaim(t, store, email, user.userId);
-  t.is((await progressOf(store, user.userId)).length, 10, 'no progress item was deleted');
-
-  t.deepEqual(await own.userService.delete(user.userId), { deletedProgress: 10, atomic: true });
-  await assertClaim(t, store, email, undefined);
-  t.deepEqual(await progressOf(store, user.userId), []);
-});

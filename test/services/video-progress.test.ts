@@ -5,9 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import test from 'ava';
-import { openStore, type Store } from '../../entities/index.ts';
+import { openStore } from '../../entities/index.ts';
 import { VideoProgressService } from '../../src/services/index.ts';
-import { backends, type Backend } from '../support/db.ts';
+import { backends } from '../support/db.ts';
 import { useBackendStores, rejection } from './support.ts';
 
 const { storeOf } = useBackendStores('svc-video');
@@ -126,8 +126,15 @@ for (const backend of backends) {
     const events = Array.from({ length: 20 }, (_, index) => index);
     // A fixed shuffle (deterministic): newest event neither first nor last.
     const order = [7, 19, 3, 12, 0, 15, 9, 1, 18, 5, 11, 2, 16, 8, 13, 4, 17, 6, 10, 14];
-    t.deepEqual([...order].sort((a, b) => a - b), events);
-    const results = await Promise.all(order.map((index) => store.videoProgressService.record(userId, videoId, { positionSeconds: index * 10, durationSeconds: 1000, at: new Date(base + index * 1000) })));
+    t.deepEqual(
+      [...order].sort((a, b) => a - b),
+      events,
+    );
+    const results = await Promise.all(
+      order.map((index) =>
+        store.videoProgressService.record(userId, videoId, { positionSeconds: index * 10, durationSeconds: 1000, at: new Date(base + index * 1000) }),
+      ),
+    );
     t.true(results.some((result) => result.applied));
     const stored = await store.videoProgressService.get(userId, videoId);
     t.is(stored.positionSeconds, 190);
@@ -151,17 +158,32 @@ for (const backend of backends) {
     clock = first.progress.ttl * 1000 - 1;
     t.deepEqual(await service.get(userId, early), first.progress);
     t.deepEqual((await service.forUser(userId)).map((p) => p.videoId).sort(), [early, late].sort());
-    t.deepEqual((await service.viewers(early)).map((p) => p.userId), [userId]);
-    t.deepEqual((await service.continueWatching(userId)).map((p) => p.videoId), [late, early]);
+    t.deepEqual(
+      (await service.viewers(early)).map((p) => p.userId),
+      [userId],
+    );
+    t.deepEqual(
+      (await service.continueWatching(userId)).map((p) => p.videoId),
+      [late, early],
+    );
 
     // At the ttl: the first is expired (still stored: DynamoDB Local never deletes), the second is not.
     clock = first.progress.ttl * 1000;
     await rejection(t, () => service.get(userId, early), 'notFound');
     t.deepEqual(await service.get(userId, late), second.progress);
-    t.deepEqual((await service.forUser(userId)).map((p) => p.videoId), [late]);
+    t.deepEqual(
+      (await service.forUser(userId)).map((p) => p.videoId),
+      [late],
+    );
     t.deepEqual(await service.viewers(early), []);
-    t.deepEqual((await service.viewers(late)).map((p) => p.userId), [userId]);
-    t.deepEqual((await service.continueWatching(userId)).map((p) => p.videoId), [late]);
+    t.deepEqual(
+      (await service.viewers(late)).map((p) => p.userId),
+      [userId],
+    );
+    t.deepEqual(
+      (await service.continueWatching(userId)).map((p) => p.videoId),
+      [late],
+    );
     t.deepEqual(await store.entities.videoProgress.get({ userId, videoId: early }), first.progress, 'the expired item is still stored');
 
     // Past both: nothing.
@@ -183,14 +205,26 @@ for (const backend of backends) {
     await record('v4', 4, 50);
     await store.videoProgressService.record(randomUUID(), 'v9', { positionSeconds: 1, durationSeconds: 100, at: new Date(base + 10 * 60_000) }); // someone else
 
-    t.deepEqual((await store.videoProgressService.continueWatching(userId)).map((p) => p.videoId), ['v4', 'v3', 'v1']);
-    t.deepEqual((await store.videoProgressService.continueWatching(userId, { limit: 2 })).map((p) => p.videoId), ['v4', 'v3']);
-    t.deepEqual((await store.videoProgressService.continueWatching(userId, { limit: 1 })).map((p) => p.videoId), ['v4']);
+    t.deepEqual(
+      (await store.videoProgressService.continueWatching(userId)).map((p) => p.videoId),
+      ['v4', 'v3', 'v1'],
+    );
+    t.deepEqual(
+      (await store.videoProgressService.continueWatching(userId, { limit: 2 })).map((p) => p.videoId),
+      ['v4', 'v3'],
+    );
+    t.deepEqual(
+      (await store.videoProgressService.continueWatching(userId, { limit: 1 })).map((p) => p.videoId),
+      ['v4'],
+    );
 
     // Watching v1 again moves it to the front; finishing v4 removes it.
     await record('v1', 5, 20);
     await record('v4', 6, 96);
-    t.deepEqual((await store.videoProgressService.continueWatching(userId)).map((p) => p.videoId), ['v1', 'v3']);
+    t.deepEqual(
+      (await store.videoProgressService.continueWatching(userId)).map((p) => p.videoId),
+      ['v1', 'v3'],
+    );
     t.true((await store.videoProgressService.continueWatching(userId)).every((p) => p.userId === userId && !p.completed));
   });
 
@@ -200,13 +234,34 @@ for (const backend of backends) {
     const base = recent(-7_200_000).getTime();
     const at = (minute: number) => new Date(base + minute * 60_000);
     // 23 unfinished videos (minutes 0..22), then 30 completed ones, all newer.
-    await Promise.all(Array.from({ length: 23 }, (_, index) => store.videoProgressService.record(userId, `open-${String(index).padStart(2, '0')}`, { positionSeconds: 5, durationSeconds: 100, at: at(index) })));
-    await Promise.all(Array.from({ length: 30 }, (_, index) => store.videoProgressService.record(userId, `done-${String(index).padStart(2, '0')}`, { positionSeconds: 100, durationSeconds: 100, at: at(100 + index) })));
+    await Promise.all(
+      Array.from({ length: 23 }, (_, index) =>
+        store.videoProgressService.record(userId, `open-${String(index).padStart(2, '0')}`, { positionSeconds: 5, durationSeconds: 100, at: at(index) }),
+      ),
+    );
+    await Promise.all(
+      Array.from({ length: 30 }, (_, index) =>
+        store.videoProgressService.record(userId, `done-${String(index).padStart(2, '0')}`, {
+          positionSeconds: 100,
+          durationSeconds: 100,
+          at: at(100 + index),
+        }),
+      ),
+    );
 
     const expectedOrder = Array.from({ length: 23 }, (_, index) => `open-${String(22 - index).padStart(2, '0')}`);
-    t.deepEqual((await store.videoProgressService.continueWatching(userId, { limit: 2 })).map((p) => p.videoId), expectedOrder.slice(0, 2));
-    t.deepEqual((await store.videoProgressService.continueWatching(userId)).map((p) => p.videoId), expectedOrder.slice(0, 20));
-    t.deepEqual((await store.videoProgressService.continueWatching(userId, { limit: 50 })).map((p) => p.videoId), expectedOrder);
+    t.deepEqual(
+      (await store.videoProgressService.continueWatching(userId, { limit: 2 })).map((p) => p.videoId),
+      expectedOrder.slice(0, 2),
+    );
+    t.deepEqual(
+      (await store.videoProgressService.continueWatching(userId)).map((p) => p.videoId),
+      expectedOrder.slice(0, 20),
+    );
+    t.deepEqual(
+      (await store.videoProgressService.continueWatching(userId, { limit: 50 })).map((p) => p.videoId),
+      expectedOrder,
+    );
   });
 
   test(title('viewers lists the users of a video; forUser lists the videos of a user'), async (t) => {
@@ -214,7 +269,8 @@ for (const backend of backends) {
     const videoId = video('shared');
     const otherVideo = video('other');
     const users = [randomUUID(), randomUUID(), randomUUID()];
-    for (const [index, userId] of users.entries()) await store.videoProgressService.record(userId, videoId, { positionSeconds: index, durationSeconds: 100, at: recent() });
+    for (const [index, userId] of users.entries())
+      await store.videoProgressService.record(userId, videoId, { positionSeconds: index, durationSeconds: 100, at: recent() });
     const [first] = users as [string, string, string];
     await store.videoProgressService.record(first, otherVideo, { positionSeconds: 1, durationSeconds: 100, at: recent() });
     await store.videoProgressService.record(randomUUID(), otherVideo, { positionSeconds: 1, durationSeconds: 100, at: recent() });
@@ -228,7 +284,10 @@ for (const backend of backends) {
     const mine = await store.videoProgressService.forUser(first);
     t.deepEqual(mine.map((p) => p.videoId).sort(), [videoId, otherVideo].sort());
     t.true(mine.every((p) => p.userId === first));
-    t.deepEqual((await store.videoProgressService.forUser(users[1] as string)).map((p) => p.videoId), [videoId]);
+    t.deepEqual(
+      (await store.videoProgressService.forUser(users[1] as string)).map((p) => p.videoId),
+      [videoId],
+    );
     t.deepEqual(await store.videoProgressService.forUser(randomUUID()), []);
   });
 }

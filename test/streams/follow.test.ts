@@ -9,7 +9,7 @@ import test from 'ava';
 import type { Store } from '../../entities/index.ts';
 import type { ChangeInput, ChangeItem } from '../../src/services/index.ts';
 import { addMiddleware, isolatedStore, useBackendStores } from '../services/support.ts';
-import { backends, type Backend } from '../support/db.ts';
+import { backends } from '../support/db.ts';
 import { eventually, range, record, sleep, unsubscribeAll, within, type Recorder } from './support.ts';
 
 // Something in the table before the first follower, so a DynamoDB stream shard is not empty when
@@ -54,11 +54,20 @@ for (const backend of backends) {
     let written = 0;
     const writer = async (label: string) => {
       for (const [round, size] of [1, 3, 1, 3].entries()) {
-        await store.changeLog.appendMany(main, range(1, size).map((part) => nth(label, round * 3 + part)));
+        await store.changeLog.appendMany(
+          main,
+          range(1, size).map((part) => nth(label, round * 3 + part)),
+        );
         written += size;
       }
     };
-    const writing = Promise.all([...['w1', 'w2', 'w3'].map(writer), store.changeLog.appendMany(other, range(1, 6).map((index) => nth('x', index)))]);
+    const writing = Promise.all([
+      ...['w1', 'w2', 'w3'].map(writer),
+      store.changeLog.appendMany(
+        other,
+        range(1, 6).map((index) => nth('x', index)),
+      ),
+    ]);
     writing.catch(() => undefined);
     // A second follower joins in the middle: history from seq 8, then live.
     await eventually(() => written >= 8, '8 changes written');
@@ -67,7 +76,11 @@ for (const backend of backends) {
     t.is(written, TOTAL);
     t.is((await store.changeLog.stats(main)).latestSeq, TOTAL, 'the writers produced a gapless log');
 
-    await Promise.all([fromStart.until(reached(TOTAL), `seq ${TOTAL} from the start`), fromMiddle.until(reached(TOTAL), `seq ${TOTAL} from seq 8`), otherFollower.until(reached(6), 'seq 6 of the other project')]);
+    await Promise.all([
+      fromStart.until(reached(TOTAL), `seq ${TOTAL} from the start`),
+      fromMiddle.until(reached(TOTAL), `seq ${TOTAL} from seq 8`),
+      otherFollower.until(reached(6), 'seq 6 of the other project'),
+    ]);
     t.deepEqual(seqs(fromStart), range(1, TOTAL), 'from 0: every seq once, in order');
     t.deepEqual(seqs(fromMiddle), range(9, TOTAL), 'from 8: 9..24 once, in order');
     t.deepEqual(seqs(otherFollower), range(1, 6));
@@ -92,7 +105,10 @@ for (const backend of backends) {
     test(title(`follow() past a history of ${label} receives every seq once, in order, then live (regression: it stopped after the first page)`), async (t) => {
       const store = storeOf(backend);
       const main = project('long');
-      await store.changeLog.appendMany(main, range(1, count).map((index) => change('doc', `d-${index % 5}`, 'update', { index, blob })));
+      await store.changeLog.appendMany(
+        main,
+        range(1, count).map((index) => change('doc', `d-${index % 5}`, 'update', { index, blob })),
+      );
       const firstPage = await store.changeLog.since(main, 0, { limit: 1000 });
       t.truthy(firstPage.cursor, 'the history does not fit one page');
       t.true(firstPage.items.length < count);
@@ -104,7 +120,10 @@ for (const backend of backends) {
       await Promise.all([fromStart.until(reached(count + 2), 'the live changes'), fromLate.until(reached(count + 2), 'the live changes from 40')]);
       t.deepEqual(seqs(fromStart), range(1, count + 2), 'every seq exactly once, in order');
       t.deepEqual(seqs(fromLate), range(41, count + 2));
-      t.deepEqual(fromStart.values.map((item) => item.data.index), range(1, count + 2));
+      t.deepEqual(
+        fromStart.values.map((item) => item.data.index),
+        range(1, count + 2),
+      );
       fromStart.unsubscribe();
       fromLate.unsubscribe();
     });
@@ -113,9 +132,15 @@ for (const backend of backends) {
   test(title('follow() from a seq in the middle of history replays the history first, then continues live'), async (t) => {
     const store = storeOf(backend);
     const [main, other] = [project('replay'), project('replay-other')];
-    await store.changeLog.appendMany(main, range(1, 45).map((i) => nth('h', i)));
+    await store.changeLog.appendMany(
+      main,
+      range(1, 45).map((i) => nth('h', i)),
+    );
     for (const i of range(46, 50)) await store.changeLog.append(main, nth('h', i));
-    await store.changeLog.appendMany(other, range(1, 10).map((i) => nth('o', i)));
+    await store.changeLog.appendMany(
+      other,
+      range(1, 10).map((i) => nth('o', i)),
+    );
 
     const followed = record(store.changeLog.follow(main, { fromSeq: 20 }));
     await followed.count(30);
@@ -125,10 +150,16 @@ for (const backend of backends) {
     // Live: a single, a batch, and the other project in between.
     await store.changeLog.append(main, change('doc', 'live-1', 'create', { n: 1 }));
     await store.changeLog.appendMany(other, [change('doc', 'o-live', 'create')]);
-    await store.changeLog.appendMany(main, range(2, 10).map((i) => change('doc', `live-${i}`, 'create', { n: i })));
+    await store.changeLog.appendMany(
+      main,
+      range(2, 10).map((i) => change('doc', `live-${i}`, 'create', { n: i })),
+    );
     await followed.count(40);
     t.deepEqual(seqs(followed), range(21, 60));
-    t.deepEqual(followed.values.slice(30).map((item) => item.entityId), range(1, 10).map((i) => `live-${i}`));
+    t.deepEqual(
+      followed.values.slice(30).map((item) => item.entityId),
+      range(1, 10).map((i) => `live-${i}`),
+    );
     t.true(followed.values.every((item) => item.projectId === main));
     await sleep(50);
     t.is(followed.values.length, 40, 'nothing more arrives');
@@ -138,7 +169,10 @@ for (const backend of backends) {
   test(title('unsubscribing (or breaking out of the loop) stops follow(); fromSeq must be a non-negative integer'), async (t) => {
     const store = storeOf(backend);
     const main = project('stop');
-    await store.changeLog.appendMany(main, range(1, 5).map((i) => nth('s', i)));
+    await store.changeLog.appendMany(
+      main,
+      range(1, 5).map((i) => nth('s', i)),
+    );
     const stopped = record(store.changeLog.follow(main));
     await stopped.count(5);
     stopped.unsubscribe();
@@ -157,7 +191,10 @@ for (const backend of backends) {
 
     // A witness that keeps following sees the next changes; the stopped follower does not.
     const witness = record(store.changeLog.follow(main, { fromSeq: 5 }));
-    await store.changeLog.appendMany(main, range(6, 10).map((i) => nth('s', i)));
+    await store.changeLog.appendMany(
+      main,
+      range(6, 10).map((i) => nth('s', i)),
+    );
     await witness.count(5);
     t.deepEqual(seqs(witness), range(6, 10));
     t.deepEqual(seqs(stopped), range(1, 5));
@@ -171,7 +208,10 @@ for (const backend of backends) {
 test('[dynamodb] a follower unsubscribed while it is catching up stops reading the table', async (t) => {
   const store = storeOf('dynamodb');
   const main = project('spin');
-  await store.changeLog.appendMany(main, range(1, 10).map((i) => nth('p', i)));
+  await store.changeLog.appendMany(
+    main,
+    range(1, 10).map((i) => nth('p', i)),
+  );
   // A store with its own client, so its Query calls can be counted and held at a gate (SDK middleware).
   const own = await isolatedStore(t, store.table.tableName);
   let queries = 0;
@@ -190,8 +230,14 @@ test('[dynamodb] a follower unsubscribed while it is catching up stops reading t
   const changes = record(own.table.changes());
   await eventually(() => queries > 0, 'the held history read');
   // Live changes arrive while the history read is held: the follower keeps them pending.
-  await store.changeLog.appendMany(main, range(11, 15).map((i) => nth('p', i)));
-  await changes.until((r) => r.values.filter((c) => c.entity === 'change' && c.type === 'insert' && c.newItem?.projectId === main).length >= 5, 'the live inserts');
+  await store.changeLog.appendMany(
+    main,
+    range(11, 15).map((i) => nth('p', i)),
+  );
+  await changes.until(
+    (r) => r.values.filter((c) => c.entity === 'change' && c.type === 'insert' && c.newItem?.projectId === main).length >= 5,
+    'the live inserts',
+  );
   follower.unsubscribe();
   changes.unsubscribe();
   gate = undefined;

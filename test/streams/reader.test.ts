@@ -52,7 +52,7 @@ function injector(t: ExecutionContext, reader: StreamReader) {
     holding: false,
     held: 0,
     gate: Promise.resolve(),
-    open: () => undefined as void,
+    open: (): void => undefined,
     fault: undefined as (() => Error) | undefined,
     remaining: 0,
     injected: 0,
@@ -74,7 +74,8 @@ function injector(t: ExecutionContext, reader: StreamReader) {
       throw state.fault();
     }
     const result = await next(args);
-    for (const item of (result.output.Records as { dynamodb?: { SequenceNumber?: string } }[] | undefined) ?? []) state.records.push(item.dynamodb?.SequenceNumber ?? '?');
+    for (const item of (result.output.Records as { dynamodb?: { SequenceNumber?: string } }[] | undefined) ?? [])
+      state.records.push(item.dynamodb?.SequenceNumber ?? '?');
     return result;
   };
   streamsClientOf(t, reader).middlewareStack.add(middleware as never, { step: 'initialize', name: 'injectStreamFaults' });

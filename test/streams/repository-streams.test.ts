@@ -13,7 +13,7 @@ import { AppTable } from '../../entities/index.ts';
 import { connect, RepositoryError, type InferItem } from '../../src/index.ts';
 import { streamReaderFor } from '../../src/streams/index.ts';
 import { backends, uniqueTableName } from '../support/db.ts';
-import { disposeTables, Note, note, streamTable } from './entities.ts';
+import { disposeTables, type Note, note, streamTable } from './entities.ts';
 import { eventually, range, record, unsubscribeAll, within, type Recorder } from './support.ts';
 
 type NoteItem = InferItem<typeof Note>;
@@ -24,7 +24,10 @@ test.after.always(async () => {
   await disposeTables();
   if (childTables.length === 0) return;
   const connection = await connect();
-  for (const tableName of childTables) await AppTable.bind(connection, { tableName }).delete().catch(() => undefined);
+  for (const tableName of childTables)
+    await AppTable.bind(connection, { tableName })
+      .delete()
+      .catch(() => undefined);
   await connection.close();
 });
 
@@ -69,20 +72,27 @@ for (const backend of backends) {
     for (const [index, single] of singles.entries()) {
       const seen = versions(single);
       t.deepEqual(seen, range(seen[0] ?? 0, FINAL), `${ids[index]}: versions strictly +1 from the first emission to ${FINAL}`);
-      t.true(single.values.every((item) => item.n === item.version - 1 && item.id === ids[index]), 'each emission carries the write of its version');
+      t.true(
+        single.values.every((item) => item.n === item.version - 1 && item.id === ids[index]),
+        'each emission carries the write of its version',
+      );
       t.false(single.ended);
     }
 
     // Query streams: full results; between consecutive emissions exactly one item moved up by exactly one version.
     const final = (r: Recorder<NoteItem[]>) => r.last?.length === ids.length && r.last.every((item) => item.version === FINAL);
     await Promise.all([all.until(final, 'all items final'), late.until(final, 'all items final (late subscriber)')]);
-    for (const [label, stream] of [['joined at ~10', all], ['joined at ~30', late]] as const) {
+    for (const [label, stream] of [
+      ['joined at ~10', all],
+      ['joined at ~30', late],
+    ] as const) {
       const snapshots = stream.values.map((items) => new Map(items.map((item) => [item.id, item.version])));
       const wrong: string[] = [];
       for (let index = 1; index < snapshots.length; index++) {
         const [before, after] = [snapshots[index - 1], snapshots[index]];
         const moved = ids.filter((id) => after?.get(id) !== before?.get(id));
-        if (moved.length !== 1 || (after?.get(moved[0] ?? '') ?? 0) !== (before?.get(moved[0] ?? '') ?? 0) + 1) wrong.push(`emission ${index}: ${JSON.stringify(moved)}`);
+        if (moved.length !== 1 || (after?.get(moved[0] ?? '') ?? 0) !== (before?.get(moved[0] ?? '') ?? 0) + 1)
+          wrong.push(`emission ${index}: ${JSON.stringify(moved)}`);
       }
       t.deepEqual(wrong, [], `${label}: one item, one version per emission`);
       const initial = snapshots[0];
@@ -97,7 +107,11 @@ for (const backend of backends) {
     const notes = table.entities.note;
     const query = { pattern: 'byOwner', key: { owner: 'alice' } } as const;
     const where = { priority: { gte: 5 } };
-    await notes.createAll([note('a1', { owner: 'alice', priority: 7 }), note('a2', { owner: 'alice', priority: 1 }), note('b1', { owner: 'bob', priority: 9 })]);
+    await notes.createAll([
+      note('a1', { owner: 'alice', priority: 7 }),
+      note('a2', { owner: 'alice', priority: 1 }),
+      note('b1', { owner: 'bob', priority: 9 }),
+    ]);
     const results = record(notes.streamQuery(query, { where }));
     const ids = (items: readonly NoteItem[] | undefined) => (items ?? []).map((item) => item.id);
     const expectStep = async (count: number, expected: string[], label: string) => {
@@ -150,8 +164,15 @@ for (const backend of backends) {
     // The tag changes really went through the feed: the tag query stream saw each of them.
     await tagResults.count(7);
     await tagStream.end();
-    t.deepEqual(tagResults.values.map((items) => items.length), [0, 1, 1, 2, 3, 4, 3], 'one emission per tag write');
-    t.deepEqual(tagStream.values.map((item) => item.label), ['first', 'second']);
+    t.deepEqual(
+      tagResults.values.map((items) => items.length),
+      [0, 1, 1, 2, 3, 4, 3],
+      'one emission per tag write',
+    );
+    t.deepEqual(
+      tagStream.values.map((item) => item.label),
+      ['first', 'second'],
+    );
     t.true(tagStream.completed, "deleting the tag completes the tag's stream");
     t.false(JSON.stringify([tagResults.values, tagStream.values]).includes('hidden-'), 'hidden attributes are left out');
     t.deepEqual(single.values, [initial, updated]);
@@ -193,7 +214,8 @@ for (const backend of backends) {
     await notes.patch('d1', { set: { n: 1 } });
     await notes.dispose(); // idempotent
     for (const recorder of [single, results, patterned]) t.is(recorder.lateCalls, 0, 'nothing after completion');
-    if ('client' in table.connection) t.is(streamReaderFor(table.connection.client, table.tableName).subscriberCount, 0, 'the reader lost its last subscriber and stopped');
+    if ('client' in table.connection)
+      t.is(streamReaderFor(table.connection.client, table.tableName).subscriberCount, 0, 'the reader lost its last subscriber and stopped');
   });
 }
 

@@ -96,7 +96,11 @@ export class Recorder<T> {
       };
       const timer = setTimeout(() => {
         this.waiters.delete(check);
-        reject(new Error(`waiting for ${what}: not within ${timeoutMs} ms (${this.values.length} emissions, completed: ${this.completed}, error: ${String(this.error)})`));
+        reject(
+          new Error(
+            `waiting for ${what}: not within ${timeoutMs} ms (${this.values.length} emissions, completed: ${this.completed}, error: ${String(this.error)})`,
+          ),
+        );
       }, timeoutMs);
       this.waiters.add(check);
       check();

@@ -8,7 +8,7 @@ import test from 'ava';
 import { connect, type InferItem } from '../../src/index.ts';
 import { streamReaderFor } from '../../src/streams/index.ts';
 import { backends } from '../support/db.ts';
-import { disposeTables, Event, note, StreamTable, streamTable } from './entities.ts';
+import { disposeTables, type Event, note, StreamTable, streamTable } from './entities.ts';
 import { eventually, record, unsubscribeAll, within } from './support.ts';
 
 test.after.always(async () => {
@@ -61,7 +61,10 @@ for (const backend of backends) {
       { entity: 'event', type: 'remove', newItem: undefined, oldItem: e1b },
     ];
     await changes.count(expected.length);
-    t.deepEqual(changes.values.map(({ entity, type, newItem, oldItem }) => ({ entity, type, newItem, oldItem })), expected);
+    t.deepEqual(
+      changes.values.map(({ entity, type, newItem, oldItem }) => ({ entity, type, newItem, oldItem })),
+      expected,
+    );
     t.false(JSON.stringify(changes.values).includes('never streamed'), 'the hidden attribute is left out');
 
     // Decoded by the entity: dates are Dates (nested too), the empty map survived the stream.
@@ -76,8 +79,12 @@ for (const backend of backends) {
 
     // Sequence numbers: numeric strings, strictly increasing in delivery order.
     const numbers = changes.values.map((change) => change.sequenceNumber);
-    t.true(numbers.every((value) => /^\d+$/.test(value)), numbers.join(','));
-    for (let index = 1; index < numbers.length; index++) t.true(BigInt(numbers[index] as string) > BigInt(numbers[index - 1] as string), `${numbers[index - 1]} < ${numbers[index]}`);
+    t.true(
+      numbers.every((value) => /^\d+$/.test(value)),
+      numbers.join(','),
+    );
+    for (let index = 1; index < numbers.length; index++)
+      t.true(BigInt(numbers[index] as string) > BigInt(numbers[index - 1] as string), `${numbers[index - 1]} < ${numbers[index]}`);
     t.false(changes.ended);
     t.is(changes.error, undefined);
 

@@ -36,12 +36,24 @@ const Item = defineEntity({
 const Layout = defineTable({ name: 'pure', entities: { item: Item } });
 const electro = buildElectro(Layout, 'x').entities.item;
 if (!electro) throw new Error('no ElectroDB entity');
-const model = new EntityModel(Item, new EntityKeys(Item, Layout.patterns.filter((pattern) => pattern.entity === 'item'), electro), new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk']));
+const model = new EntityModel(
+  Item,
+  new EntityKeys(
+    Item,
+    Layout.patterns.filter((pattern) => pattern.entity === 'item'),
+    electro,
+  ),
+  new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk']),
+);
 
 const refused = (t: ExecutionContext, run: () => unknown, ...paths: (string | number)[][]) => {
   const error = t.throws(run, { instanceOf: RepositoryError });
   t.is(error?.code, 'validation');
-  for (const path of paths) t.true(error?.issues.some((issue) => path.every((part, index) => issue.path[index] === part)), `${JSON.stringify(path)} in ${JSON.stringify(error?.issues)}`);
+  for (const path of paths)
+    t.true(
+      error?.issues.some((issue) => path.every((part, index) => issue.path[index] === part)),
+      `${JSON.stringify(path)} in ${JSON.stringify(error?.issues)}`,
+    );
 };
 
 test('conditionOf turns operators into the condition model; a bare value is eq; dates become ISO strings', (t) => {
@@ -55,7 +67,11 @@ test('conditionOf turns operators into the condition model; a bare value is eq; 
       { kind: 'size', name: 'tags', op: '>', value: 1 },
     ],
   });
-  const nested = conditionOf(Item, { $or: [{ name: { beginsWith: 'a' } }, { $not: { price: { in: [1, 2] } } }], code: { exists: false } }, 'where') as Condition;
+  const nested = conditionOf(
+    Item,
+    { $or: [{ name: { beginsWith: 'a' } }, { $not: { price: { in: [1, 2] } } }], code: { exists: false } },
+    'where',
+  ) as Condition;
   t.true(evaluate(nested, { name: 'abc', price: 1 }));
   t.true(evaluate(nested, { name: 'b', price: 3 }));
   t.false(evaluate(nested, { name: 'b', price: 2 }));
@@ -82,7 +98,19 @@ test('conditionOf refuses unknown attributes and operators, mistyped operands an
 });
 
 test('planPatch: each operation becomes one action; set values are encoded; add, append keep schema bounds through guards', (t) => {
-  const plan = planPatch(model, { id: 'i1' }, { set: { name: 'n', at: new Date(0), rank: 2 }, add: { stock: -5, price: 10 }, append: { notes: ['a', 'b'] }, remove: ['meta'], delete: { tags: new Set(['x']) }, ifNotExists: { code: 'C' } }, 'i1');
+  const plan = planPatch(
+    model,
+    { id: 'i1' },
+    {
+      set: { name: 'n', at: new Date(0), rank: 2 },
+      add: { stock: -5, price: 10 },
+      append: { notes: ['a', 'b'] },
+      remove: ['meta'],
+      delete: { tags: new Set(['x']) },
+      ifNotExists: { code: 'C' },
+    },
+    'i1',
+  );
   t.deepEqual(
     plan.actions.filter((action) => !action.name.startsWith('gsi')),
     [
@@ -98,7 +126,11 @@ test('planPatch: each operation becomes one action; set values are encoded; add,
     ],
   );
   t.deepEqual(plan.uniqueTouched, ['code']);
-  t.deepEqual(plan.actions.filter((action) => action.name.startsWith('gsi')).map((action) => action.name), ['gsi1sk'], 'the index sort key follows name and rank');
+  t.deepEqual(
+    plan.actions.filter((action) => action.name.startsWith('gsi')).map((action) => action.name),
+    ['gsi1sk'],
+    'the index sort key follows name and rank',
+  );
   const holds = (item: Record<string, unknown>) => plan.boundGuards.map((guard) => evaluate(guard.condition, item));
   t.deepEqual(holds({ stock: 5, price: 90, notes: ['x'] }), [true, true, true]);
   t.deepEqual(holds({ stock: 4, price: 91, notes: ['x', 'y'] }), [false, false, false], 'stock - 5 < 0, price + 10 > 100, 4 notes > 3');
@@ -108,12 +140,25 @@ test('planPatch: each operation becomes one action; set values are encoded; add,
 test('planPatch rebuilds a secondary-index key part from set composites and the id, and removes it with a composite', (t) => {
   const keys = model.keys.pattern('byGroup');
   const rebuilt = planPatch(model, { id: 'i1' }, { set: { rank: 3, name: 'x' } }, 'i1');
-  t.deepEqual(rebuilt.actions.find((action) => action.name === keys.sk?.field), { kind: 'set', name: 'gsi1sk', value: model.keys.build(keys.sk as NonNullable<typeof keys.sk>, { rank: 3, name: 'x' }) });
-  t.is(rebuilt.actions.find((action) => action.name === 'gsi1pk'), undefined, 'the untouched part stays');
+  t.deepEqual(
+    rebuilt.actions.find((action) => action.name === keys.sk?.field),
+    { kind: 'set', name: 'gsi1sk', value: model.keys.build(keys.sk as NonNullable<typeof keys.sk>, { rank: 3, name: 'x' }) },
+  );
+  t.is(
+    rebuilt.actions.find((action) => action.name === 'gsi1pk'),
+    undefined,
+    'the untouched part stays',
+  );
   const moved = planPatch(model, { id: 'i1' }, { set: { group: 'g' } }, 'i1');
-  t.deepEqual(moved.actions.find((action) => action.name === 'gsi1pk'), { kind: 'set', name: 'gsi1pk', value: model.keys.build(keys.pk, { group: 'g' }) });
+  t.deepEqual(
+    moved.actions.find((action) => action.name === 'gsi1pk'),
+    { kind: 'set', name: 'gsi1pk', value: model.keys.build(keys.pk, { group: 'g' }) },
+  );
   const removed = planPatch(model, { id: 'i1' }, { remove: ['rank'] }, 'i1');
-  t.deepEqual(removed.actions, [{ kind: 'remove', name: 'rank' }, { kind: 'remove', name: 'gsi1sk' }]);
+  t.deepEqual(removed.actions, [
+    { kind: 'remove', name: 'rank' },
+    { kind: 'remove', name: 'gsi1sk' },
+  ]);
   refused(t, () => planPatch(model, { id: 'i1' }, { set: { rank: 3 } }, 'i1'), ['name']);
   refused(t, () => planPatch(model, { id: 'i1' }, { add: { rank: 1 } }, 'i1'), ['rank']);
   refused(t, () => planPatch(model, { id: 'i1' }, { set: { group: 'a#b', rank: 1, name: 'x#rank_2' } }, 'i1'), ['name']);

@@ -5,7 +5,18 @@
  */
 import test from 'ava';
 import fc from 'fast-check';
-import { addDecimal, applyUpdate, compareStrings, evaluate, ExpressionBuilder, itemSize, matchesKey, UpdateTypeError, valuesEqual, type Condition } from '../../src/expression/index.ts';
+import {
+  addDecimal,
+  applyUpdate,
+  compareStrings,
+  evaluate,
+  ExpressionBuilder,
+  itemSize,
+  matchesKey,
+  UpdateTypeError,
+  valuesEqual,
+  type Condition,
+} from '../../src/expression/index.ts';
 
 test('conditions render with one placeholder per name and per value, nested with parentheses', (t) => {
   const builder = new ExpressionBuilder();
@@ -13,7 +24,13 @@ test('conditions render with one placeholder per name and per value, nested with
     kind: 'and',
     conditions: [
       { kind: 'compare', name: 'status', op: '=', value: 'open' },
-      { kind: 'or', conditions: [{ kind: 'between', name: 'price', low: 1, high: 9 }, { kind: 'in', name: 'status', values: ['a', 'b'] }] },
+      {
+        kind: 'or',
+        conditions: [
+          { kind: 'between', name: 'price', low: 1, high: 9 },
+          { kind: 'in', name: 'status', values: ['a', 'b'] },
+        ],
+      },
       { kind: 'not', condition: { kind: 'beginsWith', name: 'name', value: 'x' } },
       { kind: 'size', name: 'tags', op: '>=', value: 2 },
       { kind: 'exists', name: 'a' },
@@ -30,7 +47,8 @@ test('conditions render with one placeholder per name and per value, nested with
 });
 
 test('key conditions render every sort-key operator after the partition', (t) => {
-  const render = (sk: Parameters<ExpressionBuilder['keyCondition']>[0]['sk']) => new ExpressionBuilder().keyCondition({ pk: { name: 'pk', value: 'P' }, ...(sk ? { sk } : {}) });
+  const render = (sk: Parameters<ExpressionBuilder['keyCondition']>[0]['sk']) =>
+    new ExpressionBuilder().keyCondition({ pk: { name: 'pk', value: 'P' }, ...(sk ? { sk } : {}) });
   t.is(render(undefined), '#n0 = :v0');
   t.is(render({ name: 'sk', op: '<=', value: 'b' }), '#n0 = :v0 AND #n1 <= :v1');
   t.is(render({ name: 'sk', op: 'between', value: 'a', high: 'b' }), '#n0 = :v0 AND #n1 BETWEEN :v1 AND :v2');
@@ -100,7 +118,18 @@ test('evaluate: contains, size and exists follow DynamoDB (size of a string is i
   t.true(evaluate({ kind: 'size', name: 'bin', op: '=', value: 3 }, item));
   t.false(evaluate({ kind: 'size', name: 'missing', op: '<>', value: 1 }, item), 'size of nothing is no number');
   t.true(evaluate({ kind: 'not', condition: { kind: 'exists', name: 'missing' } }, item));
-  t.true(evaluate({ kind: 'or', conditions: [{ kind: 'notExists', name: 's' }, { kind: 'exists', name: 's' }] }, item));
+  t.true(
+    evaluate(
+      {
+        kind: 'or',
+        conditions: [
+          { kind: 'notExists', name: 's' },
+          { kind: 'exists', name: 's' },
+        ],
+      },
+      item,
+    ),
+  );
 });
 
 test('strings order by UTF-8 bytes, not UTF-16 code units', (t) => {
@@ -118,7 +147,9 @@ test('ADD is exact decimal arithmetic: 0.1 + 0.2 = 0.3, and random decimals sum 
   t.is(applyUpdate([{ kind: 'add', name: 'n', value: 0.2 }], { n: 0.1 }).n, 0.3);
   t.is(addDecimal(-0.1, 0.3), 0.2);
   t.is(addDecimal(1e21, 1), 1e21 + 1);
-  const decimal = fc.tuple(fc.integer({ min: -1e9, max: 1e9 }), fc.integer({ min: 0, max: 6 })).map(([digits, scale]) => ({ digits, scale, value: digits / 10 ** scale }));
+  const decimal = fc
+    .tuple(fc.integer({ min: -1e9, max: 1e9 }), fc.integer({ min: 0, max: 6 }))
+    .map(([digits, scale]) => ({ digits, scale, value: digits / 10 ** scale }));
   fc.assert(
     fc.property(decimal, decimal, (a, b) => {
       const scale = Math.max(a.scale, b.scale);

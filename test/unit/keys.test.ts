@@ -16,7 +16,15 @@ import type { EntityDefinition } from '../../src/schema/index.ts';
 
 const Thing = defineEntity({
   name: 'thing',
-  schema: z.object({ a: z.string(), n: z.int().min(0), d: z.date(), c: z.string().optional(), m: z.string().optional(), e: z.enum(['red', 'Blue']), note: z.string() }),
+  schema: z.object({
+    a: z.string(),
+    n: z.int().min(0),
+    d: z.date(),
+    c: z.string().optional(),
+    m: z.string().optional(),
+    e: z.enum(['red', 'Blue']),
+    note: z.string(),
+  }),
   keys: {
     primary: { pk: ['a'], sk: ['n', 'd'], collection: 'col' },
     byC: { index: 'gsi1', pk: ['c'], sk: ['m', 'n'] },
@@ -36,7 +44,14 @@ const Layout = defineTable({ name: 'keys', service: 'svc', entities: { thing: Th
 function keysOf(layout: TableLayout, entity: EntityDefinition) {
   const electro = buildElectro(layout, 'x').entities[entity.name];
   if (!electro) throw new Error(`no ElectroDB entity ${entity.name}`);
-  return { electro, keys: new EntityKeys(entity, layout.patterns.filter((pattern) => pattern.entity === entity.name), electro) };
+  return {
+    electro,
+    keys: new EntityKeys(
+      entity,
+      layout.patterns.filter((pattern) => pattern.entity === entity.name),
+      electro,
+    ),
+  };
 }
 
 /** Key values: any well-formed, non-empty text that cannot forge another composite (`#<label>_`). */
@@ -69,7 +84,9 @@ test('EntityKeys builds the key attributes ElectroDB writes, for random items of
       // ElectroDB refuses (or half-builds) an index with missing composites; tablekit writes each complete key part only.
       sparse++;
       const filled = electroKeys(electro, { ...stored, c: stored.c ?? 'filler', m: stored.m ?? 'filler' });
-      const expected = Object.fromEntries(Object.entries(filled).filter(([field]) => (field !== 'gsi1pk' || value.c !== undefined) && (field !== 'gsi1sk' || value.m !== undefined)));
+      const expected = Object.fromEntries(
+        Object.entries(filled).filter(([field]) => (field !== 'gsi1pk' || value.c !== undefined) && (field !== 'gsi1sk' || value.m !== undefined)),
+      );
       t.deepEqual(built, expected, JSON.stringify(stored));
     }),
     { numRuns: 200 },
@@ -123,7 +140,9 @@ const ranked = keysOf(RangeLayout, Ranked);
 const model = new EntityModel(Ranked, ranked.keys, tableKeyFields);
 const neighbourKeys = keysOf(RangeLayout, Neighbour).keys;
 
-const text = fc.string({ unit: fc.constantFrom('a', 'b', 'L', 'e', 'n', ' ', '!', '-', '#', '_', 'ä', '😀', '\u0000', '\uffff'), minLength: 1, maxLength: 4 }).filter((value) => !/#(s|n|t)_/.test(value));
+const text = fc
+  .string({ unit: fc.constantFrom('a', 'b', 'L', 'e', 'n', ' ', '!', '-', '#', '_', 'ä', '😀', '\u0000', '\uffff'), minLength: 1, maxLength: 4 })
+  .filter((value) => !/#(s|n|t)_/.test(value));
 const number = fc.constantFrom(0, 1, 2, 9, 10, 11, 99, 100, 1000);
 type Op = 'eq' | 'gt' | 'gte' | 'lt' | 'lte' | 'between' | 'beginsWith';
 
@@ -156,7 +175,12 @@ function expected(field: 's' | 'n' | 't', value: string | number, op: Op, operan
   }
 }
 
-const row = fc.record({ p: fc.constantFrom('P', 'Q'), s: fc.constantFrom('L', 'Le', 'Lee', 'Lee Smith', 'Lee!', 'Lee#', 'Lee#x', 'Lf', 'a'), n: number, t: text });
+const row = fc.record({
+  p: fc.constantFrom('P', 'Q'),
+  s: fc.constantFrom('L', 'Le', 'Lee', 'Lee Smith', 'Lee!', 'Lee#', 'Lee#x', 'Lf', 'a'),
+  n: number,
+  t: text,
+});
 
 test('keyQuery ranges select exactly the matching items on built keys, never another entity of the partition', (t) => {
   const fields = ['s', 'n', 't'] as const;
@@ -187,7 +211,8 @@ test('keyQuery ranges select exactly the matching items on built keys, never ano
       for (const item of rows) {
         const built = ranked.keys.itemKeys(item);
         const selected = !empty && matchesKey(condition, built) && built[skField] !== excludeEqual;
-        const wanted = item.p === prefix.p && fields.slice(0, equalCount).every((name) => item[name] === prefix[name]) && expected(field, item[field], op, operand);
+        const wanted =
+          item.p === prefix.p && fields.slice(0, equalCount).every((name) => item[name] === prefix[name]) && expected(field, item[field], op, operand);
         if (selected !== wanted) t.fail(`${JSON.stringify(key)} on ${JSON.stringify(item)}: selected ${selected}, expected ${wanted}`);
         if (wanted) matched++;
         const neighbour = neighbourKeys.itemKeys({ p: item.p, s: item.s });
@@ -199,10 +224,13 @@ test('keyQuery ranges select exactly the matching items on built keys, never ano
   t.true(matched > 50, `${matched} matches checked`);
 });
 
-test("keyQuery refuses keys out of order and conditions it cannot turn into one key range, naming the field", (t) => {
+test('keyQuery refuses keys out of order and conditions it cannot turn into one key range, naming the field', (t) => {
   const refused = (key: Record<string, unknown>, field: string) => {
     const error = t.throws(() => keyQuery(model, 'primary', key), { instanceOf: RepositoryError });
-    t.true(error?.issues.some((issue) => issue.path[0] === field), `${JSON.stringify(key)} names ${field}: ${error?.message}`);
+    t.true(
+      error?.issues.some((issue) => issue.path[0] === field),
+      `${JSON.stringify(key)} names ${field}: ${error?.message}`,
+    );
   };
   refused({ p: 'P', n: 1 }, 'n');
   refused({ p: 'P', s: { gt: 'a' }, n: 1 }, 'n');

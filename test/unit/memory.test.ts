@@ -21,8 +21,14 @@ test('an idempotency token makes the same transaction a no-op, refuses another o
   t.is((await table.get({ key: { pk: 'p', sk: 'c' } }))?.n, 1, 'written once');
   const mismatch = await t.throwsAsync(table.transactWrite([add(2)], { token: 't1' }));
   t.is(mismatch?.name, 'IdempotentParameterMismatchException');
-  await t.throwsAsync(table.transactWrite([put('x', { tags: new Set(['b']), bin: new Uint8Array([1]) }), add(1)], { token: 't1' }), { name: 'IdempotentParameterMismatchException' });
-  await t.throwsAsync(connection.table('b', schema).transactWrite([add(1)], { token: 't1' }), { name: 'IdempotentParameterMismatchException' }, 'tokens are not per table');
+  await t.throwsAsync(table.transactWrite([put('x', { tags: new Set(['b']), bin: new Uint8Array([1]) }), add(1)], { token: 't1' }), {
+    name: 'IdempotentParameterMismatchException',
+  });
+  await t.throwsAsync(
+    connection.table('b', schema).transactWrite([add(1)], { token: 't1' }),
+    { name: 'IdempotentParameterMismatchException' },
+    'tokens are not per table',
+  );
   await table.transactWrite([add(1)]);
   await table.transactWrite([add(1)]);
   t.is((await table.get({ key: { pk: 'p', sk: 'c' } }))?.n, 3, 'without a token every request writes');
@@ -39,9 +45,15 @@ test('a cancelled transaction does not use up its token', async (t) => {
 
 test('requests DynamoDB refuses are refused: BETWEEN out of order, over 100 items, one item twice, empty sets, items over 400 KB', async (t) => {
   const table = inMemory().table('a', schema);
-  await t.throwsAsync(table.query({ indexName: undefined, key: { pk: { name: 'pk', value: 'p' }, sk: { name: 'sk', op: 'between', value: 'b', high: 'a' } }, forward: true }), { instanceOf: RepositoryError, message: /BETWEEN/ });
+  await t.throwsAsync(
+    table.query({ indexName: undefined, key: { pk: { name: 'pk', value: 'p' }, sk: { name: 'sk', op: 'between', value: 'b', high: 'a' } }, forward: true }),
+    { instanceOf: RepositoryError, message: /BETWEEN/ },
+  );
   await t.throwsAsync(table.transactWrite(Array.from({ length: 101 }, (_, index) => put(`i${index}`))), { instanceOf: RepositoryError, message: /100/ });
-  await t.throwsAsync(table.transactWrite([put('x'), { delete: { key: { pk: 'p', sk: 'x' } } }]), { instanceOf: RepositoryError, message: /multiple operations on one item/ });
+  await t.throwsAsync(table.transactWrite([put('x'), { delete: { key: { pk: 'p', sk: 'x' } } }]), {
+    instanceOf: RepositoryError,
+    message: /multiple operations on one item/,
+  });
   await t.throwsAsync(table.put({ item: { pk: 'p', sk: 'e', tags: new Set() } }), { instanceOf: RepositoryError, message: /empty set/ });
   await t.throwsAsync(table.put({ item: { pk: 'p', sk: 'big', blob: 'x'.repeat(400 * 1024) } }), { instanceOf: RepositoryError, message: /size/ });
   await t.throwsAsync(table.put({ item: { pk: 'p', sk: 'g', gsi1pk: '' } }), { instanceOf: RepositoryError });
@@ -55,15 +67,23 @@ test('a page stops after 1 MB with a LastEvaluatedKey; the next page goes on fro
   t.is(first.items.length, 8, '8 items of 128 KB (and their names) reach 1 MB');
   t.deepEqual(first.lastKey, { pk: 'p', sk: 'k07' });
   const second = await table.query({ indexName: undefined, key: { pk: { name: 'pk', value: 'p' } }, forward: true, startKey: first.lastKey });
-  t.deepEqual(second.items.map((item) => item.sk), ['k08', 'k09', 'k10', 'k11']);
+  t.deepEqual(
+    second.items.map((item) => item.sk),
+    ['k08', 'k09', 'k10', 'k11'],
+  );
   t.is(second.lastKey, undefined);
 });
 
-test("a table Query filled exactly at the inclusive end of its range has no LastEvaluatedKey (DynamoDB Local); an index Query keeps it", async (t) => {
+test('a table Query filled exactly at the inclusive end of its range has no LastEvaluatedKey (DynamoDB Local); an index Query keeps it', async (t) => {
   const table = inMemory().table('a', schema);
   for (const sk of ['1', '2', '3', '4']) await table.put({ item: { pk: 'p', sk, gsi1pk: 'g', gsi1sk: sk } });
   const query = async (sk: Parameters<typeof table.query>[0]['key']['sk'], forward: boolean, indexName?: string) => {
-    const page = await table.query({ indexName, key: { pk: { name: indexName ? 'gsi1pk' : 'pk', value: indexName ? 'g' : 'p' }, ...(sk ? { sk } : {}) }, forward, limit: 2 });
+    const page = await table.query({
+      indexName,
+      key: { pk: { name: indexName ? 'gsi1pk' : 'pk', value: indexName ? 'g' : 'p' }, ...(sk ? { sk } : {}) },
+      forward,
+      limit: 2,
+    });
     return [page.items.map((item) => item.sk).join(''), page.lastKey !== undefined];
   };
   t.deepEqual(await query({ name: 'sk', op: '<=', value: '2' }, true), ['12', false]);
