@@ -92,22 +92,6 @@ export function buildProgram(): Command {
       setInterval(() => undefined, 1 << 30);
     });
 
-  program
-    .command('serve')
-    .description('run the HTTP API (REST + SSE live change feed); embedded DynamoDB Local by default')
-    .option('--port <port>', 'port (default: 3000; 0 = any free port)', (value: string) => (value === '0' ? 0 : parsePort(value)), 3000)
-    .option('--host <host>', 'interface (default: 0.0.0.0 with API keys, else 127.0.0.1 only)')
-    .action(async (flags: { port: number; host?: string }) => {
-      const { serveHttp } = await import('../http/index.ts');
-      const server = await serveHttp({ port: flags.port, ...(flags.host ? { host: flags.host } : {}) });
-      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-        process.once(signal, () => {
-          console.log(`${signal}: draining requests, then stopping`);
-          void server.close().then(() => process.exit(0));
-        });
-      }
-    });
-
   const tableCommand = program.command('table').description('manage the table (ensure | delete | describe | list)');
   tableOptions(connectionOptions(tableCommand.command('ensure')))
     .description('create the table if missing, wait until ACTIVE, enable TTL; fails if an existing table differs')

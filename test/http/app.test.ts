@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import test, { type ExecutionContext } from 'ava';
 import type { Store } from '../../entities/index.ts';
-import { createHttpApp, parseApiKeys, type HttpApp } from '../../src/http/index.ts';
+import { createHttpApp, parseApiKeys, type HttpApp } from '../../server/index.ts';
 import { isolatedStore, range, recordCommands, useBackendStores } from '../services/support.ts';
 import { backends } from '../support/db.ts';
 

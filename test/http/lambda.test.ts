@@ -1,6 +1,6 @@
 /**
- * The Lambda entry point (src/http/lambda.ts `handler`) with API Gateway HTTP API (payload v2)
- * events: a round trip through the same app as `tablekit serve`.
+ * The Lambda entry point (server/lambda.ts `handler`) with API Gateway HTTP API (payload v2)
+ * events: a round trip through the same app as `tablekit-server`.
  */
 import { randomUUID } from 'node:crypto';
 import test from 'ava';
@@ -13,7 +13,7 @@ process.env.TABLEKIT_ENSURE_TABLE = 'true';
 delete process.env.TABLEKIT_API_KEYS;
 delete process.env.TABLEKIT_API_KEYS_FILE;
 
-const { handler } = await import('../../src/http/lambda.ts');
+const { handler } = await import('../../server/lambda.ts');
 
 type Event = Parameters<typeof handler>[0];
 type Context = Parameters<typeof handler>[1];

@@ -1,6 +1,6 @@
 /**
  * Runs the README "HTTP API" ```sh block(s) (the ones using $TABLEKIT_URL) with bash against a
- * started `tablekit serve`, and checks their output.
+ * started `tablekit-server`, and checks their output.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -69,7 +69,7 @@ test('the README has a curl block using $TABLEKIT_URL', (t) => {
   t.true(blocks.some((block) => block.includes('curl')));
 });
 
-test('the README curl examples run against tablekit serve and print what they promise', async (t) => {
+test('the README curl examples run against tablekit-server and print what they promise', async (t) => {
   const script = blocks.join('\n');
   // curl --max-time ends the live feed with exit 28 (timeout); that is how the example stops it.
   const runnable = script.replace(/^(curl -sN --max-time \d+ .*)$/m, '$1 || [ $? -eq 28 ]');

@@ -1,5 +1,5 @@
 /**
- * Every route of `tablekit serve` (no API keys) over real HTTP against DynamoDB Local: success
+ * Every route of `tablekit-server` (no API keys) over real HTTP against DynamoDB Local: success
  * statuses and bodies (users without their hidden refresh-token hash), every error status,
  * If-Match preconditions, limits, the OpenAPI document and loopback binding (SIGTERM: sse.test.ts).
  */

@@ -1,5 +1,5 @@
 /**
- * `tablekit serve --port 0` as a real child process against the run's DynamoDB Local
+ * `tablekit-server --port 0` (server/main.ts) as a real child process against the run's DynamoDB Local
  * (DYNAMODB_ENDPOINT), on its own table; helpers for JSON requests and SSE parsing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -24,7 +24,7 @@ export interface Served {
 
 export async function startServer(label: string, env: Record<string, string> = {}, args: string[] = []): Promise<Served> {
   const tableName = uniqueTableName(label);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--port', '0', ...args], {
     cwd: root,
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', TABLEKIT_TABLE: tableName, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -40,7 +40,7 @@ export async function startServer(label: string, env: Record<string, string> = {
     child.stdout.on('data', onData);
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('error', reject);
-    void exited.then((code) => reject(new Error(`tablekit serve exited (${code}) before listening:\n${output}`)));
+    void exited.then((code) => reject(new Error(`tablekit-server exited (${code}) before listening:\n${output}`)));
   });
   let stopping: Promise<number | null> | undefined;
   const stop = () =>

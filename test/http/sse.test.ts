@@ -1,6 +1,6 @@
 /**
  * GET /projects/:p/changes/live over real HTTP: history then live as SSE, resume with
- * Last-Event-ID while changes keep being appended, streams ending on SIGTERM (`tablekit serve`
+ * Last-Event-ID while changes keep being appended, streams ending on SIGTERM (`tablekit-server`
  * on DynamoDB Local), and a history of more than 1,000 changes (a server on a socket over the
  * in-memory twin, where 1,050 changes are written in milliseconds).
  */
@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { serve } from '@hono/node-server';
 import test from 'ava';
 import { openStore } from '../../entities/index.ts';
-import { createHttpApp, parseApiKeys } from '../../src/http/index.ts';
+import { createHttpApp, parseApiKeys } from '../../server/index.ts';
 import { inMemory } from '../../src/testing.ts';
 import { changeInputs, request, SseReader, startServer, type ChangeJson, type Served, type SseEvent } from './server.ts';
 

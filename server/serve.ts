@@ -1,5 +1,5 @@
 import { serve as serveNode } from '@hono/node-server';
-import { openStore, type StoreOptions } from '../../entities/index.ts';
+import { openStore, type StoreOptions } from '../entities/index.ts';
 import { apiKeysFromEnv } from './auth.ts';
 import { createHttpApp, type HttpAppOptions } from './app.ts';
 

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { Change, normaliseEmail, User, VideoProgress } from '../services/index.ts';
+import { Change, normaliseEmail, User, VideoProgress } from 'tablekit/services';
 
 // Requests are validated with the entities' own zod schemas (fields picked from them).
 const ErrorSchema = z.object({

@@ -1,5 +1,5 @@
 import { handle } from 'hono/aws-lambda';
-import { openStore } from '../../entities/index.ts';
+import { openStore } from '../entities/index.ts';
 import { createHttpApp } from './app.ts';
 
 type LambdaHandler = ReturnType<typeof handle>;

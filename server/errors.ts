@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { isRepositoryError, type RepositoryErrorCode } from '../errors/index.ts';
+import { isRepositoryError, type RepositoryErrorCode } from 'tablekit';
 
 /** The one place where RepositoryError codes become HTTP statuses. */
 const statusByCode: Record<RepositoryErrorCode, 400 | 404 | 409 | 412 | 500 | 503 | 504> = {
