@@ -1,4 +1,5 @@
 import { RepositoryError } from '../errors/index.ts';
+import { isMap } from '../expression/index.ts';
 import type { EntityDefinition, InferItem } from '../schema/index.ts';
 import type { RawItem } from '../storage/index.ts';
 import type { EntityMap } from '../table/index.ts';
@@ -32,9 +33,9 @@ export async function readCollection(
   );
   const first = members[0];
   if (!first) throw new RepositoryError('validation', `the table has no collection '${collection}'`);
-  if (typeof key !== 'object' || key === null) throw new RepositoryError('validation', `collection '${collection}' takes its partition key attributes`);
+  if (!isMap(key)) throw new RepositoryError('validation', `collection '${collection}' takes its partition key attributes`);
   const pkNames = first.pattern.pk.composites.map((composite) => composite.name);
-  const values = key as Record<string, unknown>;
+  const values = key;
   const extra = Object.keys(values).filter((name) => !pkNames.includes(name));
   const missing = pkNames.filter((name) => values[name] === undefined);
   if (extra.length > 0 || missing.length > 0) {
@@ -45,7 +46,7 @@ export async function readCollection(
   }
   const { model, storage } = first.context;
   model.keys.check(values, pkNames);
-  const pk = model.keys.build(first.pattern.pk, values) as string;
+  const pk = model.keys.required(first.pattern.pk, values);
   const skField = first.pattern.sk?.field;
   if (!skField) throw new RepositoryError('validation', `collection '${collection}' needs an index with a sort key`);
   const result: Record<string, Record<string, unknown>[]> = Object.fromEntries(members.map(({ context }) => [context.model.name, []]));

@@ -14,7 +14,7 @@ export type Track = (stop: () => void) => () => void;
 /** True when `incoming` is not newer than what was already emitted (the subscription starts before the first read). */
 function alreadySeen(context: EntityContext, incoming: RawItem, seen: RawItem): boolean {
   const { definition } = context.model;
-  if (definition.versioned) return (incoming.version as number) <= (seen.version as number);
+  if (definition.versioned) return Number(incoming.version) <= Number(seen.version);
   if (definition.timestamps) return String(incoming.updatedAt) <= String(seen.updatedAt);
   return valuesEqual(incoming, seen);
 }
@@ -24,7 +24,7 @@ function staleRemoval(context: EntityContext, removed: RawItem | undefined, seen
   const { definition } = context.model;
   if (!removed) return false;
   if (definition.timestamps && removed.createdAt !== seen.createdAt) return true;
-  return definition.versioned && (removed.version as number) < (seen.version as number);
+  return definition.versioned && Number(removed.version) < Number(seen.version);
 }
 
 /** Runs changes one at a time, buffering those that arrive before the initial read finished. */
@@ -116,7 +116,8 @@ export function streamQuery(context: EntityContext, track: Track, query: QueryIn
         }
         return;
       }
-      const next = change.newItem as RawItem;
+      const next = change.newItem;
+      if (!next) return;
       if (known && alreadySeen(context, next, known)) return;
       if (matches(next)) results.set(id, next);
       else if (!results.delete(id)) return;
@@ -141,7 +142,7 @@ export function streamQuery(context: EntityContext, track: Track, query: QueryIn
                 ...(startKey ? { startKey } : {}),
               })
           : await storage.scan({
-              filter: and({ kind: 'compare', name: '__edb_e__', op: '=', value: model.name }, filter) as Condition,
+              filter: and({ kind: 'compare', name: '__edb_e__', op: '=', value: model.name }, filter),
               ...(startKey ? { startKey } : {}),
             });
         for (const raw of page.items) if (matches(raw)) results.set(model.idKey(raw), raw);

@@ -1,3 +1,4 @@
+import { isMap } from '../expression/index.ts';
 import { RepositoryError } from '../errors/index.ts';
 import type { RawItem } from '../storage/index.ts';
 import type { EntityContext, RecordedWrite } from './context.ts';
@@ -53,7 +54,7 @@ export async function createAll(context: EntityContext, objects: readonly unknow
   const now = iso(context);
   const seen = new Set<string>();
   const prepared = objects.map((object) => {
-    const entry = model.prepare(object, { createdAt: (object as Item | null)?.createdAt, version: 1 }, now);
+    const entry = model.prepare(object, { createdAt: isMap(object) ? object.createdAt : undefined, version: 1 }, now);
     const idKey = model.idKey(entry.stored);
     if (seen.has(idKey))
       throw new RepositoryError('alreadyExists', `${model.name} ${JSON.stringify(entry.id)} appears twice in the batch`, { id: entry.id, entity: model.name });
@@ -132,7 +133,7 @@ export async function updateAll(context: EntityContext, identified: readonly { i
     await commitAll(context, writes, 'updateAll', true);
     return byId;
   });
-  return identified.map(({ id }) => results.get(model.idKey(model.idValues(id))) as Item);
+  return identified.map(({ id }) => results.get(model.idKey(model.idValues(id))) ?? {});
 }
 
 /** Deletes what exists (missing ids are ignored): BatchWriteItem, or transactions when claims or the change log go along. */
@@ -161,7 +162,7 @@ export async function deleteAll(context: EntityContext, ids: readonly unknown[])
         model,
         {},
         id,
-        model.definition.versioned ? { kind: 'version', version: raw.version as number } : { kind: 'snapshot', raw },
+        model.definition.versioned ? { kind: 'version', version: Number(raw.version) } : { kind: 'snapshot', raw },
         true,
       );
       return {
@@ -230,7 +231,7 @@ export async function saveAll(
   const now = iso(context);
   const prepared = new Map<string, { stored: Item; raw: RawItem; id: unknown; object: unknown }>();
   objects.forEach((object, index) => {
-    const given = (typeof object === 'object' && object !== null ? object : {}) as Item;
+    const given = isMap(object) ? object : {};
     try {
       const entry = model.prepare(object, { createdAt: given.createdAt, version: given.version }, now);
       prepared.set(model.idKey(entry.stored), { ...entry, object });

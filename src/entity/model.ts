@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { RepositoryError, type ValidationIssue } from '../errors/index.ts';
-import { itemSize } from '../expression/index.ts';
+import { isMap, itemSize } from '../expression/index.ts';
 import type { EntityDefinition } from '../schema/index.ts';
 import type { RawItem } from '../storage/index.ts';
 import type { EntityKeys } from '../table/index.ts';
@@ -36,23 +36,23 @@ export class EntityModel {
 
   /** The id of an item, in the entity's id form (plain value for one attribute, else an object). */
   idOf(item: Item): unknown {
-    const fields = this.definition.idFields;
-    return fields.length === 1 ? item[fields[0] as string] : Object.fromEntries(fields.map((field) => [field, item[field]]));
+    const [only, ...more] = this.definition.idFields;
+    return only !== undefined && more.length === 0 ? item[only] : Object.fromEntries(this.definition.idFields.map((field) => [field, item[field]]));
   }
 
   /** The key attributes of an id, validated. */
   idValues(id: unknown): Item {
     const fields = this.definition.idFields;
+    const [only, ...more] = fields;
     let values: Item;
-    if (fields.length === 1) {
+    if (only !== undefined && more.length === 0) {
       if (typeof id === 'object' && id !== null && !(id instanceof Date)) {
-        throw RepositoryError.validation(this.name, [{ path: [fields[0] as string], message: `the id of ${this.name} is a plain value, not an object` }], id);
+        throw RepositoryError.validation(this.name, [{ path: [only], message: `the id of ${this.name} is a plain value, not an object` }], id);
       }
-      values = { [fields[0] as string]: id };
+      values = { [only]: id };
     } else {
-      if (typeof id !== 'object' || id === null)
-        throw RepositoryError.validation(this.name, [{ path: [], message: `the id of ${this.name} is an object with ${fields.join(', ')}` }], id);
-      values = Object.fromEntries(fields.map((field) => [field, (id as Item)[field]]));
+      if (!isMap(id)) throw RepositoryError.validation(this.name, [{ path: [], message: `the id of ${this.name} is an object with ${fields.join(', ')}` }], id);
+      values = Object.fromEntries(fields.map((field) => [field, id[field]]));
       const extra = Object.keys(id).filter((field) => !fields.includes(field));
       if (extra.length > 0)
         throw RepositoryError.validation(
@@ -81,7 +81,8 @@ export class EntityModel {
 
   /** The id values back from `idKey` (a claim's owner). */
   ownerValues(owner: string): Item {
-    const parts = JSON.parse(owner) as string[];
+    const parsed: unknown = JSON.parse(owner);
+    const parts = Array.isArray(parsed) ? parsed : [];
     return Object.fromEntries(
       this.definition.idFields.map((field, index) => {
         const text = String(parts[index]);
@@ -94,9 +95,8 @@ export class EntityModel {
   /** Puts the id's attributes into the object; a different value already in the object is an error. */
   withId(id: unknown, object: unknown): Item {
     const values = this.idValues(id);
-    if (typeof object !== 'object' || object === null || Array.isArray(object))
-      throw RepositoryError.validation(this.name, [{ path: [], message: 'the object must be an object' }], id);
-    const merged: Item = { ...(object as Item) };
+    if (!isMap(object)) throw RepositoryError.validation(this.name, [{ path: [], message: 'the object must be an object' }], id);
+    const merged: Item = { ...object };
     for (const [field, value] of Object.entries(values)) {
       if (merged[field] !== undefined && this.keys.format(field, merged[field]) !== this.keys.format(field, value)) {
         throw RepositoryError.validation(this.name, [{ path: [field], message: `does not match the id (${JSON.stringify(value)})` }], id);
@@ -111,11 +111,12 @@ export class EntityModel {
    * managed fields set, every index key built, within DynamoDB's size limit.
    */
   prepare(object: unknown, managed: Managed, now: string): { stored: Item; raw: RawItem; id: unknown } {
-    if (typeof object !== 'object' || object === null || Array.isArray(object))
+    if (!isMap(object)) {
       throw RepositoryError.validation(this.name, [
         { path: [], message: `expected an object, received ${object === null ? 'null' : Array.isArray(object) ? 'an array' : typeof object}` },
       ]);
-    const stamped: Item = { ...(object as Item) };
+    }
+    const stamped: Item = { ...object };
     const { timestamps, versioned } = this.definition;
     if (timestamps) {
       stamped.createdAt = managed.createdAt ?? now;

@@ -106,8 +106,9 @@ export const MAX_TRANSACTION_ITEMS = 100;
 /** Sends writes in one transaction (or one request when there is one); the first failed guard decides the error. */
 export async function runAll(storage: Storage, operations: readonly Operation[], token?: string): Promise<void> {
   if (operations.length === 0) return;
-  if (operations.length === 1 && !token) {
-    await runSingle(storage, operations[0] as Operation);
+  const [only, ...others] = operations;
+  if (only && others.length === 0 && !token) {
+    await runSingle(storage, only);
     return;
   }
   if (operations.length > MAX_TRANSACTION_ITEMS) {

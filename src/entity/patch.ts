@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { RepositoryError, type ValidationIssue } from '../errors/index.ts';
-import { or, type Condition, type UpdateAction } from '../expression/index.ts';
+import { and, or, type Condition, type UpdateAction } from '../expression/index.ts';
 import type { Guard } from './operations.ts';
 import type { EntityModel } from './model.ts';
 
@@ -59,7 +59,7 @@ export function planPatch(model: EntityModel, idValues: Item, patch: unknown, id
   if (!isPlainObject(patch))
     throw RepositoryError.validation(name, [{ path: [], message: 'a patch is an object like { set, add, append, prepend, remove, delete, ifNotExists }' }], id);
   const issues: ValidationIssue[] = [];
-  const unknownOperations = Object.keys(patch).filter((key) => !(operationNames as readonly string[]).includes(key));
+  const unknownOperations = Object.keys(patch).filter((key) => !operationNames.some((name) => name === key));
   for (const key of unknownOperations) issues.push({ path: [key], message: `unknown patch operation (use ${operationNames.join(', ')})` });
   const touched = new Map<string, OperationName>();
   const entries: [OperationName, string, unknown][] = [];
@@ -146,7 +146,8 @@ export function planPatch(model: EntityModel, idValues: Item, patch: unknown, id
         if (shape?.kind !== 'list') throw fieldIssue(field, `${operation} works on lists`);
         if (!Array.isArray(value) || value.length === 0) throw fieldIssue(field, `${operation} takes a non-empty array`);
         // Elements are validated as part of a list of this schema (element rules, dates encoded).
-        const encoded = definition.toStoredField(field, value, id) as unknown[];
+        const encoded = definition.toStoredField(field, value, id);
+        if (!Array.isArray(encoded)) throw fieldIssue(field, `${operation} takes a non-empty array`);
         const maximum = checksOf(schema).find((check) => check.check === 'max_length')?.maximum;
         if (typeof maximum === 'number') {
           if (value.length > maximum) throw fieldIssue(field, `at most ${maximum} elements`);
@@ -166,13 +167,9 @@ export function planPatch(model: EntityModel, idValues: Item, patch: unknown, id
   return { actions, setValues, removed, boundGuards, uniqueTouched };
 }
 
-function setMembers(
-  encoded: unknown,
-  field: string,
-  fieldIssue: (field: string, message: string) => RepositoryError,
-): ReadonlySet<string> | ReadonlySet<number> {
+function setMembers(encoded: unknown, field: string, fieldIssue: (field: string, message: string) => RepositoryError): ReadonlySet<string | number> {
   if (!(encoded instanceof Set) || encoded.size === 0) throw fieldIssue(field, 'takes a non-empty Set');
-  return encoded as ReadonlySet<string> | ReadonlySet<number>;
+  return new Set([...encoded].filter((member): member is string | number => typeof member === 'string' || typeof member === 'number'));
 }
 
 /** `current + delta` must stay within the schema's bounds: `current >= min - delta` etc.; a missing number counts as 0. */
@@ -181,7 +178,7 @@ function numberBoundsGuard(field: string, delta: number, checks: Record<string, 
   let missingOk = true;
   for (const check of checks) {
     if (check.check !== 'greater_than' && check.check !== 'less_than') continue;
-    const bound = check.value as number;
+    const bound = Number(check.value);
     const inclusive = check.inclusive === true;
     const lower = check.check === 'greater_than';
     const limit = bound - delta;
@@ -189,8 +186,9 @@ function numberBoundsGuard(field: string, delta: number, checks: Record<string, 
     const holdsForZero = lower ? (inclusive ? delta >= bound : delta > bound) : inclusive ? delta <= bound : delta < bound;
     if (!holdsForZero) missingOk = false;
   }
-  if (parts.length === 0) return undefined;
-  const within: Condition = parts.length === 1 ? (parts[0] as Condition) : { kind: 'and', conditions: parts };
+  const [first, ...rest] = parts;
+  if (!first) return undefined;
+  const within = and(first, ...rest);
   return {
     condition: missingOk ? or({ kind: 'notExists', name: field }, within) : within,
     error: (stored) =>
@@ -247,7 +245,7 @@ function rebuildIndexKeys(
         );
       }
       model.keys.check(values, changed, id);
-      const key = model.keys.build(part, values) as string;
+      const key = model.keys.required(part, values);
       const tooLong = model.keys.keyLengthIssues({ [part.field]: key });
       if (tooLong.length > 0) throw RepositoryError.validation(name, tooLong, id);
       actions.push({ kind: 'set', name: part.field, value: key });

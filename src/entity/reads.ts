@@ -16,8 +16,8 @@ export interface ReadOptionsInput {
   cursor?: string;
   order?: 'asc' | 'desc';
   consistent?: boolean;
-  attributes?: readonly unknown[];
-  include?: readonly unknown[];
+  attributes?: readonly string[];
+  include?: readonly string[];
 }
 
 export interface QueryInput {
@@ -34,7 +34,7 @@ export async function getItem(context: EntityContext, id: unknown, options: Read
   const key = model.rawKey(id);
   let raw: RawItem | undefined;
   try {
-    raw = await storage.get({ key, consistent: consistentById(options), ...(options.attributes ? { projection: options.attributes as string[] } : {}) });
+    raw = await storage.get({ key, consistent: consistentById(options), ...(options.attributes ? { projection: options.attributes } : {}) });
   } catch (error) {
     throw mapped(error, model.name, id);
   }
@@ -96,7 +96,7 @@ function entityFilter(context: EntityContext): Condition {
   return and(
     { kind: 'compare', name: '__edb_e__', op: '=', value: definition.name },
     { kind: 'compare', name: '__edb_v__', op: '=', value: String(definition.version) },
-  ) as Condition;
+  );
 }
 
 /** One page of an access pattern (a Query with its key condition) or of every item (a Scan). */
@@ -110,7 +110,7 @@ export async function readPage(
   if (query !== undefined && (typeof query !== 'object' || query === null))
     throw new RepositoryError('validation', `${model.name}: a query is { pattern, key } (or nothing for every item)`, { entity: model.name });
   const where = conditionOf(model.definition, options.where, 'where');
-  const projection = options.attributes ? (options.attributes as string[]) : undefined;
+  const projection = options.attributes;
   const primary = [model.keys.primary.pk.field, ...(model.keys.primary.sk ? [model.keys.primary.sk.field] : [])];
   let page: RawPage;
   let keyed: KeyQuery | undefined;
@@ -120,7 +120,7 @@ export async function readPage(
         throw new RepositoryError('validation', `${model.name}: a key needs a pattern`, { entity: model.name });
       const startKey = options.cursor === undefined ? undefined : decodeCursor(options.cursor, primary);
       page = await storage.scan({
-        filter: and(entityFilter(context), where) as Condition,
+        filter: and(entityFilter(context), where),
         ...(projection ? { projection } : {}),
         ...(options.limit !== undefined ? { limit: options.limit } : {}),
         ...(startKey ? { startKey } : {}),

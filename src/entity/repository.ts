@@ -1,3 +1,4 @@
+import { isMap } from '../expression/index.ts';
 import type { EntityDefinition } from '../schema/index.ts';
 import type { LiveStream } from '../streams/index.ts';
 import type { EntityContext } from './context.ts';
@@ -95,7 +96,7 @@ class EntityRepository {
   }
 
   autoIdentify<T extends object>(object: T, updateObjectWithId?: (object: T, id: unknown) => T): { id: unknown; object: T } {
-    const id = this.context.model.freshId(object as Item);
+    const id = this.context.model.freshId(isMap(object) ? object : {});
     return { id, object: updateObjectWithId ? updateObjectWithId(object, id) : object };
   }
   async addAutoIdentified(object: object, updateObjectWithId?: (object: object, id: unknown) => object) {

@@ -6,6 +6,7 @@ import type { EntityModel } from './model.ts';
 type Item = Record<string, unknown>;
 
 const boundOperators = ['eq', 'gt', 'gte', 'lt', 'lte', 'between', 'beginsWith'] as const;
+const isBoundOperator = (name: string): name is SortBound['op'] => boundOperators.some((operator) => operator === name);
 
 const isCondition = (value: unknown): value is Item => typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
 
@@ -58,12 +59,11 @@ export function keyQuery(model: EntityModel, patternName: string, key: unknown):
       equalCount++;
       return;
     }
-    const operators = Object.keys(value).filter((operator) => value[operator] !== undefined);
-    if (operators.length !== 1 || !(boundOperators as readonly string[]).includes(operators[0] as string)) {
+    const [operator, ...more] = Object.keys(value).filter((name) => value[name] !== undefined);
+    if (operator === undefined || more.length > 0 || !isBoundOperator(operator)) {
       issues.push({ path: [field], message: `a sort-key condition is one of ${boundOperators.join(', ')} (use between for a range)` });
       return;
     }
-    const operator = operators[0] as SortBound['op'];
     const operand = value[operator];
     if (operator === 'between') {
       if (!Array.isArray(operand) || operand.length !== 2) {
@@ -78,7 +78,7 @@ export function keyQuery(model: EntityModel, patternName: string, key: unknown):
   model.keys.check(key, [...pkNames, ...skNames.slice(0, equalCount)]);
   let empty = false;
   if (bound) {
-    const field = skNames[equalCount] as string;
+    const field = skNames[equalCount] ?? '';
     const kind = model.definition.fields[field]?.kind;
     if (bound.op === 'beginsWith') {
       if (kind === 'number' || typeof bound.value !== 'string' || bound.value === '')
@@ -102,10 +102,10 @@ export function keyQuery(model: EntityModel, patternName: string, key: unknown):
       if (values.some((operand) => operand === undefined))
         throw RepositoryError.validation(name, [{ path: [field, bound.op], message: 'a value is required' }]);
       // Integer keys: strict bounds become inclusive ones, so the range stays exact.
-      if (kind === 'number' && bound.op === 'gt') bound = { op: 'gte', value: (bound.value as number) + 1 };
+      if (kind === 'number' && bound.op === 'gt') bound = { op: 'gte', value: Number(bound.value) + 1 };
       if (kind === 'number' && bound.op === 'lt') {
-        if ((bound.value as number) === 0) empty = true;
-        else bound = { op: 'lte', value: (bound.value as number) - 1 };
+        if (Number(bound.value) === 0) empty = true;
+        else bound = { op: 'lte', value: Number(bound.value) - 1 };
       }
       if (bound.op === 'between') {
         // Compared as in the key: followed by the next composite's separator (`Lee Smith#` < `Lee#`).

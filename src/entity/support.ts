@@ -1,3 +1,4 @@
+import { isMap } from '../expression/index.ts';
 import { RepositoryError } from '../errors/index.ts';
 import { withRetries, type RetryPolicy } from '../retry/index.ts';
 import type { RawItem } from '../storage/index.ts';
@@ -69,10 +70,10 @@ const getOptionNames = new Set(['consistent', 'attributes', 'include']);
 export function checkReadOptions(context: EntityContext, options: unknown, single: boolean): void {
   const { definition, name } = context.model;
   if (options === undefined) return;
-  if (typeof options !== 'object' || options === null) throw new RepositoryError('validation', `${name}: read options must be an object`, { entity: name });
+  if (!isMap(options)) throw new RepositoryError('validation', `${name}: read options must be an object`, { entity: name });
   const allowed = single ? getOptionNames : readOptionNames;
   const issues: { path: (string | number)[]; message: string }[] = [];
-  const given = options as Item;
+  const given = options;
   for (const key of Object.keys(given)) {
     if (given[key] !== undefined && !allowed.has(key)) issues.push({ path: [key], message: `not an option of this read (${[...allowed].join(', ')})` });
   }
@@ -99,10 +100,15 @@ export function checkReadOptions(context: EntityContext, options: unknown, singl
 }
 
 /** A raw item as the caller asked for it: decoded, hidden left out unless included, projected. */
-export function view(context: EntityContext, raw: RawItem, options: { attributes?: readonly unknown[]; include?: readonly unknown[] } = {}): Item {
-  const item = context.model.decode(raw, (options.include ?? []) as string[]);
+export function view(
+  context: EntityContext,
+  raw: RawItem,
+  options: { attributes?: readonly string[] | undefined; include?: readonly string[] | undefined } = {},
+): Item {
+  const item = context.model.decode(raw, options.include ?? []);
   if (!options.attributes) return item;
-  return Object.fromEntries((options.attributes as string[]).filter((name) => item[name] !== undefined).map((name) => [name, item[name]]));
+  const { attributes } = options;
+  return Object.fromEntries(attributes.filter((name) => item[name] !== undefined).map((name) => [name, item[name]]));
 }
 
 /** Opaque page cursor: DynamoDB's LastEvaluatedKey as base64url JSON. */
@@ -121,6 +127,7 @@ export function decodeCursor(cursor: unknown, expectedFields: readonly string[])
   }
   if (!key || typeof key !== 'object' || Array.isArray(key)) throw invalid;
   const fields = Object.keys(key);
-  if (fields.length !== expectedFields.length || !expectedFields.every((field) => typeof (key as Item)[field] === 'string')) throw invalid;
-  return key as RawItem;
+  if (!isMap(key)) throw invalid;
+  if (fields.length !== expectedFields.length || !expectedFields.every((field) => typeof key[field] === 'string')) throw invalid;
+  return key;
 }

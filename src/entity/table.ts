@@ -1,5 +1,5 @@
 import type { Connection } from '../connection/index.ts';
-import { RepositoryError } from '../errors/index.ts';
+import { errorMessage, RepositoryError } from '../errors/index.ts';
 import { defaultConflictPolicy, defaultRetryPolicy, retryPolicy, type RetryPolicy } from '../retry/index.ts';
 import { exampleManagedFields, SchemaDefinitionError, type EntityDefinition, type InferItem } from '../schema/index.ts';
 import { DynamoStorage, type MemoryConnection, type MemoryKeySchema, type Storage } from '../storage/index.ts';
@@ -105,7 +105,7 @@ export interface TableDefinition<E extends EntityMap = EntityMap> extends TableL
   toIamPolicy(options?: IamOptions): string;
 }
 
-const isMemory = (connection: Connection | MemoryConnection): connection is MemoryConnection => (connection as MemoryConnection).kind === 'memory';
+const isMemory = (connection: Connection | MemoryConnection): connection is MemoryConnection => 'kind' in connection && connection.kind === 'memory';
 
 /** Groups entity declarations into one DynamoDB table. */
 export function defineTable<const E extends EntityMap>(options: TableOptions<E>): TableDefinition<E> {
@@ -142,7 +142,7 @@ function checkExampleKeys(entity: EntityDefinition, keys: EntityKeys): void {
     const stored = entity.toStored({ ...exampleManagedFields(entity.timestamps, entity.versioned), ...entity.example });
     keys.check(stored, entity.keyFields);
   } catch (error) {
-    throw new SchemaDefinitionError(`Entity '${entity.name}': the example is not valid: ${(error as Error).message}`);
+    throw new SchemaDefinitionError(`Entity '${entity.name}': the example is not valid: ${errorMessage(error)}`);
   }
 }
 
@@ -167,7 +167,11 @@ function bindTable<E extends EntityMap>(
     ? connection.table(tableName, memorySchema(definition))
     : new DynamoStorage(tableName, connection.doc, connection.client, retryPolicy(options.batchRetry, defaultRetryPolicy));
   const tableKeyFields = new Set(Object.values(definition.indexes).flatMap((index) => [index.pk, ...(index.sk ? [index.sk] : [])]));
-  const modelOf = (entity: EntityDefinition) => new EntityModel(entity, keys.get(entity.name) as EntityKeys, tableKeyFields);
+  const modelOf = (entity: EntityDefinition) => {
+    const entityKeys = keys.get(entity.name);
+    if (!entityKeys) throw new Error(`no key builders for ${entity.name}`);
+    return new EntityModel(entity, entityKeys, tableKeyFields);
+  };
   const claims = definition.internalEntities.find((entity) => entity === UniqueClaim);
   const contexts = new Map<string, EntityContext>();
   const claimModel = claims ? modelOf(claims) : undefined;

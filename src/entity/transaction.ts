@@ -1,3 +1,4 @@
+import { isMap } from '../expression/index.ts';
 import { RepositoryError } from '../errors/index.ts';
 import type { EntityDefinition, InferInput, InferItem, InferStored } from '../schema/index.ts';
 import type { RetryPolicy } from '../retry/index.ts';
@@ -79,7 +80,7 @@ const managedTimes = new Set(['createdAt', 'updatedAt']);
 function fingerprint(operations: readonly Operation[]): string {
   return JSON.stringify(operations, (key, value: unknown) => {
     if (managedTimes.has(key)) return '*';
-    if (value && typeof value === 'object' && managedTimes.has(String((value as { name?: unknown }).name)) && 'value' in value) return { ...value, value: '*' };
+    if (isMap(value) && managedTimes.has(String(value.name)) && 'value' in value) return { ...value, value: '*' };
     if (value instanceof Set) return [...value];
     if (value instanceof Uint8Array) return [...value];
     return value;

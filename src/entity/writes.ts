@@ -1,5 +1,5 @@
 import { RepositoryError } from '../errors/index.ts';
-import { applyUpdate, evaluate, type UpdateAction } from '../expression/index.ts';
+import { applyUpdate, evaluate, isMap, type UpdateAction } from '../expression/index.ts';
 import type { RawItem } from '../storage/index.ts';
 import type { EntityContext, RecordedChange } from './context.ts';
 import { mapped, MovedError, runAll, runSingle, type Guard, type Operation } from './operations.ts';
@@ -22,7 +22,7 @@ const iso = (context: EntityContext) => context.now().toISOString();
 
 export const entityIdOf = (id: unknown) => (typeof id === 'string' ? id : typeof id === 'number' ? String(id) : JSON.stringify(id));
 
-const asObject = (value: unknown): Item => (typeof value === 'object' && value !== null ? (value as Item) : {});
+const asObject = (value: unknown): Item => (isMap(value) ? value : {});
 
 /** Whether a write must read the stored item first: to move unique claims, or to record the change with its data. */
 const readsFirst = (context: EntityContext) => context.model.definition.uniqueFields.length > 0 || context.recorder !== undefined;
@@ -53,7 +53,7 @@ function absentGuard(context: EntityContext, id: unknown, moved: boolean): Guard
 /** What a write read must still be stored when it lands: the version, else the whole item. A failure is retried. */
 function readGuards(context: EntityContext, current: RawItem, id: unknown): Guard[] {
   const expectation: Expectation = context.model.definition.versioned
-    ? { kind: 'version', version: current.version as number }
+    ? { kind: 'version', version: Number(current.version) }
     : { kind: 'snapshot', raw: current };
   return replaceGuards(context.model, {}, id, expectation, true);
 }
@@ -73,7 +73,8 @@ export async function commit(context: EntityContext, planned: PlannedWrite): Pro
     await context.recorder.record([{ operations: planned.operations, change: planned.change }], { atomic: true });
     return planned.result;
   }
-  if (planned.operations.length === 1) return (await runSingle(context.storage, planned.operations[0] as Operation)) ?? planned.result;
+  const [only, ...others] = planned.operations;
+  if (only && others.length === 0) return (await runSingle(context.storage, only)) ?? planned.result;
   await runAll(context.storage, planned.operations);
   return planned.result;
 }
@@ -135,7 +136,7 @@ export function planReplace(context: EntityContext, object: unknown, current: Ra
   const { model } = context;
   const { stored, raw, id } = model.prepare(
     object,
-    { createdAt: current?.createdAt ?? asObject(object).createdAt, version: current ? (current.version as number) + 1 : 1 },
+    { createdAt: current?.createdAt ?? asObject(object).createdAt, version: current ? Number(current.version) + 1 : 1 },
     iso(context),
   );
   const key = model.keys.primaryKey(stored);
@@ -145,7 +146,7 @@ export function planReplace(context: EntityContext, object: unknown, current: Ra
     operation = { entity: model.name, id, write: { kind: 'put', key, item: raw }, guards: [absentGuard(context, id, true), ...extra] };
     result = raw;
   } else {
-    const expectation: Expectation = model.definition.versioned ? { kind: 'version', version: current.version as number } : { kind: 'snapshot', raw: current };
+    const expectation: Expectation = model.definition.versioned ? { kind: 'version', version: Number(current.version) } : { kind: 'snapshot', raw: current };
     const actions = replaceActions(model, stored, raw, expectation);
     operation = { entity: model.name, id, write: { kind: 'update', key, actions }, guards: [...replaceGuards(model, stored, id, expectation, true), ...extra] };
     result = applyUpdate(actions, current);

@@ -8,3 +8,4 @@ export {
   type ValidationIssue,
 } from './repository-error.ts';
 export { mapError, conditionError, ConditionFailedError, TransactionCancelledError, type ErrorContext, type CancellationReason } from './map-error.ts';
+export { errorField, errorMessage, errorName } from './inspect.ts';

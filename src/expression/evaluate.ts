@@ -1,5 +1,5 @@
 import type { Comparator, Condition, KeyCondition, UpdateAction } from './types.ts';
-import { addDecimal, compareStrings, compareValues, typeOf, valuesEqual } from './values.ts';
+import { addDecimal, compareStrings, compareValues, isMap, valuesEqual } from './values.ts';
 
 type Item = Record<string, unknown>;
 
@@ -30,7 +30,7 @@ function sizeOf(value: unknown): number | undefined {
   if (value instanceof Set) return value.size;
   if (typeof value === 'string') return Buffer.byteLength(value, 'utf8');
   if (value instanceof Uint8Array) return value.byteLength;
-  if (typeOf(value) === 'M') return Object.keys(value as Item).length;
+  if (isMap(value)) return Object.keys(value).length;
   return undefined;
 }
 
@@ -99,7 +99,7 @@ export function matchesKey(key: KeyCondition, item: Item): boolean {
 
 function setOf(current: unknown, name: string): Set<string | number> {
   if (current === undefined) return new Set();
-  if (current instanceof Set) return new Set(current as Set<string | number>);
+  if (current instanceof Set) return new Set<string | number>(current);
   throw new UpdateTypeError(`'${name}' is not a set`);
 }
 
@@ -122,7 +122,7 @@ export function applyUpdate(actions: readonly UpdateAction[], item: Item): Item 
       case 'append':
       case 'prepend': {
         if (current !== undefined && !Array.isArray(current)) throw new UpdateTypeError(`cannot append to '${action.name}': not a list`);
-        const list = (current as unknown[] | undefined) ?? [];
+        const list: unknown[] = Array.isArray(current) ? current : [];
         next[action.name] = action.kind === 'append' ? [...list, ...action.values] : [...action.values, ...list];
         break;
       }

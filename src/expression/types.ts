@@ -30,8 +30,8 @@ export type UpdateAction =
   | { readonly kind: 'append'; readonly name: string; readonly values: readonly unknown[] }
   | { readonly kind: 'prepend'; readonly name: string; readonly values: readonly unknown[] }
   | { readonly kind: 'remove'; readonly name: string }
-  | { readonly kind: 'addToSet'; readonly name: string; readonly values: ReadonlySet<string> | ReadonlySet<number> }
-  | { readonly kind: 'deleteFromSet'; readonly name: string; readonly values: ReadonlySet<string> | ReadonlySet<number> };
+  | { readonly kind: 'addToSet'; readonly name: string; readonly values: ReadonlySet<string | number> }
+  | { readonly kind: 'deleteFromSet'; readonly name: string; readonly values: ReadonlySet<string | number> };
 
 /** A Query's KeyConditionExpression on built key strings. */
 export interface KeyCondition {
@@ -42,10 +42,13 @@ export interface KeyCondition {
     | { readonly name: string; readonly op: 'beginsWith'; readonly value: string };
 }
 
-export const and = (...conditions: (Condition | undefined)[]): Condition | undefined => {
+/** Conditions joined with AND (undefined ones left out); undefined when none is left. */
+export function and(first: Condition, ...rest: (Condition | undefined)[]): Condition;
+export function and(...conditions: (Condition | undefined)[]): Condition | undefined;
+export function and(...conditions: (Condition | undefined)[]): Condition | undefined {
   const present = conditions.filter((condition): condition is Condition => condition !== undefined);
   if (present.length <= 1) return present[0];
   return { kind: 'and', conditions: present };
-};
+}
 
 export const or = (...conditions: Condition[]): Condition => (conditions.length === 1 ? (conditions[0] as Condition) : { kind: 'or', conditions });

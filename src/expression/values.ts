@@ -40,31 +40,16 @@ export function compareValues(a: unknown, b: unknown): number | undefined {
 
 /** DynamoDB equality: maps ignore key order, sets ignore element order, lists are ordered. */
 export function valuesEqual(a: unknown, b: unknown): boolean {
-  const type = typeOf(a);
-  if (type !== typeOf(b)) return false;
-  switch (type) {
-    case 'B':
-      return compareBytes(a as Uint8Array, b as Uint8Array) === 0;
-    case 'SS':
-    case 'NS': {
-      const left = a as Set<unknown>;
-      const right = b as Set<unknown>;
-      return left.size === right.size && [...left].every((element) => right.has(element));
-    }
-    case 'L': {
-      const left = a as unknown[];
-      const right = b as unknown[];
-      return left.length === right.length && left.every((element, index) => valuesEqual(element, right[index]));
-    }
-    case 'M': {
-      const left = Object.entries(a as Record<string, unknown>).filter(([, value]) => value !== undefined);
-      const right = b as Record<string, unknown>;
-      const rightCount = Object.values(right).filter((value) => value !== undefined).length;
-      return left.length === rightCount && left.every(([key, value]) => Object.hasOwn(right, key) && valuesEqual(value, right[key]));
-    }
-    default:
-      return a === b;
+  if (typeOf(a) !== typeOf(b)) return false;
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return compareBytes(a, b) === 0;
+  if (a instanceof Set && b instanceof Set) return a.size === b.size && [...a].every((element) => b.has(element));
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((element, index) => valuesEqual(element, b[index]));
+  if (isMap(a) && isMap(b)) {
+    const left = Object.entries(a).filter(([, value]) => value !== undefined);
+    const rightCount = Object.values(b).filter((value) => value !== undefined).length;
+    return left.length === rightCount && left.every(([key, value]) => Object.hasOwn(b, key) && valuesEqual(value, b[key]));
   }
+  return a === b;
 }
 
 /** Exact decimal sum of two numbers, as DynamoDB computes ADD on their decimal representations. */
@@ -95,32 +80,15 @@ function numberSize(value: number): number {
 
 /** DynamoDB's size of one value (names excluded), per its documented item-size rules. */
 export function valueSize(value: unknown): number {
-  switch (typeOf(value)) {
-    case 'S':
-      return utf8Bytes(value as string);
-    case 'N':
-      return numberSize(value as number);
-    case 'B':
-      return (value as Uint8Array).byteLength;
-    case 'BOOL':
-    case 'NULL':
-      return 1;
-    case 'SS':
-    case 'NS':
-      return [...(value as Set<unknown>)].reduce<number>((sum, element) => sum + valueSize(element), 0);
-    case 'L':
-      return 3 + (value as unknown[]).reduce<number>((sum, element) => sum + valueSize(element) + 1, 0);
-    case 'M':
-      return (
-        3 +
-        Object.entries(value as Record<string, unknown>).reduce(
-          (sum, [name, element]) => (element === undefined ? sum : sum + utf8Bytes(name) + valueSize(element) + 1),
-          0,
-        )
-      );
-    default:
-      return 0;
-  }
+  if (typeof value === 'string') return utf8Bytes(value);
+  if (typeof value === 'number') return numberSize(value);
+  if (value instanceof Uint8Array) return value.byteLength;
+  if (typeof value === 'boolean' || value === null) return 1;
+  if (value instanceof Set) return [...value].reduce<number>((sum, element) => sum + valueSize(element), 0);
+  if (Array.isArray(value)) return 3 + value.reduce<number>((sum, element) => sum + valueSize(element) + 1, 0);
+  if (isMap(value))
+    return 3 + Object.entries(value).reduce((sum, [name, element]) => (element === undefined ? sum : sum + utf8Bytes(name) + valueSize(element) + 1), 0);
+  return 0;
 }
 
 /** DynamoDB's size of an item: every attribute name plus its value, in bytes. */
@@ -128,4 +96,16 @@ export function itemSize(item: Record<string, unknown>): number {
   let size = 0;
   for (const [name, value] of Object.entries(item)) if (value !== undefined) size += utf8Bytes(name) + valueSize(value);
   return size;
+}
+
+/** A plain object (a DynamoDB map), as opposed to a list, set, binary, Date or null. */
+export function isMap(value: unknown): value is Record<string, unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof Set) &&
+    !(value instanceof Uint8Array) &&
+    !(value instanceof Date)
+  );
 }

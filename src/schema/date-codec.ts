@@ -2,6 +2,8 @@ import type { FieldShape } from './zod-attributes.ts';
 
 type Direction = 'encode' | 'decode';
 
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 const needsCodec = (shape: FieldShape) => shape.containsDate || shape.containsSet === true;
 const isSet = (shape: FieldShape) => shape.kind === 'stringSet' || shape.kind === 'numberSet';
 
@@ -12,16 +14,13 @@ function walk(shape: FieldShape, value: unknown, direction: Direction): unknown 
       if (direction === 'encode') return value instanceof Date ? value.toISOString() : value;
       return typeof value === 'string' ? new Date(value) : value;
     case 'list':
-      return Array.isArray(value) && shape.element ? value.map((element) => walk(shape.element as FieldShape, element, direction)) : value;
+      return Array.isArray(value) && shape.element ? value.map((element) => walk(shape.element ?? shape, element, direction)) : value;
     case 'map':
-      return typeof value === 'object' ? walkObject(shape.properties ?? {}, value as Record<string, unknown>, direction) : value;
+      return isRecord(value) ? walkObject(shape.properties ?? {}, value, direction) : value;
     case 'record': {
-      if (typeof value !== 'object' || !shape.valueShape) return value;
-      return walkObject(
-        Object.fromEntries(Object.keys(value).map((key) => [key, shape.valueShape as FieldShape])),
-        value as Record<string, unknown>,
-        direction,
-      );
+      const { valueShape } = shape;
+      if (!isRecord(value) || !valueShape) return value;
+      return walkObject(Object.fromEntries(Object.keys(value).map((key) => [key, valueShape])), value, direction);
     }
     default:
       return value;
@@ -34,7 +33,8 @@ function walkObject(fields: Record<string, FieldShape>, item: Record<string, unk
     if (!needsCodec(shape)) continue;
     if (isSet(shape)) {
       // DynamoDB cannot store an empty set: it is left out, and an absent set reads back empty.
-      if (direction === 'encode' && out[key] instanceof Set && (out[key] as Set<unknown>).size === 0) delete out[key];
+      const set = out[key];
+      if (direction === 'encode' && set instanceof Set && set.size === 0) delete out[key];
       else if (direction === 'decode' && out[key] === undefined) out[key] = new Set();
       continue;
     }

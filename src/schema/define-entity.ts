@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RepositoryError, type ValidationIssue } from '../errors/index.ts';
+import { RepositoryError, type ValidationIssue, errorMessage } from '../errors/index.ts';
 import { createDateCodec } from './date-codec.ts';
 import type { EntityKeys, EntityTypes, FieldName, KeyTemplate, UniqueOptions } from './types.ts';
 import { declaredFields, declaredUniques, valueIssues, zodIssues } from './validation.ts';
@@ -141,7 +141,7 @@ export function defineEntity<
     if (shape.kind === 'number' && isKeyField(keys, field)) attributes[field] = { ...attributes[field], padding: { length: NUMBER_KEY_DIGITS, char: '0' } };
   }
 
-  const idFields = [...keys.primary.pk, ...(keys.primary.sk ?? [])] as string[];
+  const idFields: string[] = [...keys.primary.pk, ...(keys.primary.sk ?? [])];
   const allKeyFields = [...new Set(templates(keys).flatMap(([, t]) => [...t.pk, ...(t.sk ?? [])]))];
   const codec = createDateCodec(fields);
 
@@ -157,7 +157,7 @@ export function defineEntity<
     return codec.encode(result.data);
   };
 
-  const keyFieldList = allKeyFields as string[];
+  const keyFieldList: string[] = allKeyFields;
   const uniqueFields = declaredUniques(name, options.unique ?? {}, fields);
   // A hidden field may key a secondary index (a lookup by token hash), never the id.
   const hiddenFields = declaredFields(name, 'hidden', options.hidden ?? [], fields, idFields) as H[];
@@ -209,7 +209,7 @@ export function defineEntity<
     try {
       toStored({ ...exampleManagedFields(timestamps, versioned), ...options.example });
     } catch (error) {
-      throw new SchemaDefinitionError(`Entity '${name}': the example is not valid: ${(error as Error).message}`);
+      throw new SchemaDefinitionError(`Entity '${name}': the example is not valid: ${errorMessage(error)}`);
     }
   }
   return definition;

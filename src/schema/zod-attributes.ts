@@ -26,8 +26,8 @@ export class SchemaDefinitionError extends Error {
   override readonly name = 'SchemaDefinitionError';
 }
 
-type ZodDef = { type: string; [key: string]: unknown };
-const defOf = (schema: unknown): ZodDef => (schema as { _zod: { def: ZodDef } })._zod.def;
+/** zod's own union of its schema types: switching on `def.type` narrows `def` to that type's definition. */
+const defOf = (schema: z.core.$ZodType) => (schema as z.core.$ZodTypes)._zod.def;
 
 const unsupportedReasons: Record<string, string> = {
   pipe: 'transforms and pipes cannot be stored and read back; store the input type and transform after reading',
@@ -49,7 +49,7 @@ const unsupportedReasons: Record<string, string> = {
 };
 
 /** Reads one zod field into a FieldShape, failing with the field's path when it cannot be stored. */
-export function shapeOf(schema: z.ZodType, path: string): FieldShape {
+export function shapeOf(schema: z.core.$ZodType, path: string): FieldShape {
   const def = defOf(schema);
   const base = { optional: false, nullable: false, containsDate: false };
   switch (def.type) {
@@ -62,13 +62,15 @@ export function shapeOf(schema: z.ZodType, path: string): FieldShape {
     case 'date':
       return { ...base, kind: 'date', containsDate: true };
     case 'enum': {
-      const values = Object.values(def.entries as Record<string, string | number>);
-      if (values.every((value) => typeof value === 'string')) return { ...base, kind: 'enum', values: values as string[] };
+      const values = Object.values(def.entries);
+      const strings = values.filter((value): value is string => typeof value === 'string');
+      if (strings.length === values.length) return { ...base, kind: 'enum', values: strings };
       return { ...base, kind: 'any' };
     }
     case 'literal': {
-      const values = def.values as unknown[];
-      if (values.every((value) => typeof value === 'string')) return { ...base, kind: 'enum', values: values as string[] };
+      const values: unknown[] = [...def.values];
+      const strings = values.filter((value): value is string => typeof value === 'string');
+      if (strings.length === values.length) return { ...base, kind: 'enum', values: strings };
       if (values.every((value) => typeof value === 'number')) return { ...base, kind: 'number' };
       if (values.every((value) => typeof value === 'boolean')) return { ...base, kind: 'boolean' };
       return { ...base, kind: 'any' };
@@ -79,25 +81,25 @@ export function shapeOf(schema: z.ZodType, path: string): FieldShape {
     case 'catch':
     case 'readonly':
     case 'nonoptional': {
-      const inner = shapeOf(def.innerType as z.ZodType, path);
+      const inner = shapeOf(def.innerType, path);
       const optional = def.type === 'nonoptional' ? false : def.type === 'readonly' ? inner.optional : true;
       return { ...inner, optional };
     }
     case 'nullable':
-      return { ...shapeOf(def.innerType as z.ZodType, path), nullable: true };
+      return { ...shapeOf(def.innerType, path), nullable: true };
     case 'array': {
-      const element = shapeOf(def.element as z.ZodType, `${path}[]`);
+      const element = shapeOf(def.element, `${path}[]`);
       return { ...base, kind: 'list', element, containsDate: element.containsDate, containsSet: element.containsSet ?? false };
     }
     case 'tuple': {
-      const items = (def.items as z.ZodType[]).map((item, index) => shapeOf(item, `${path}[${index}]`));
+      const items = def.items.map((item, index) => shapeOf(item, `${path}[${index}]`));
       if (items.some((item) => item.containsDate || item.containsSet))
         throw new SchemaDefinitionError(`Field '${path}': dates and sets inside tuples are not supported`);
       return { ...base, kind: 'any' };
     }
     case 'object': {
       const properties: Record<string, FieldShape> = {};
-      for (const [key, value] of Object.entries(def.shape as Record<string, z.ZodType>)) {
+      for (const [key, value] of Object.entries(def.shape)) {
         properties[key] = shapeOf(value, `${path}.${key}`);
       }
       const containsDate = Object.values(properties).some((property) => property.containsDate);
@@ -109,11 +111,11 @@ export function shapeOf(schema: z.ZodType, path: string): FieldShape {
       if (keyKind !== 'string' && keyKind !== 'enum' && keyKind !== 'literal') {
         throw new SchemaDefinitionError(`Field '${path}': record keys must be strings`);
       }
-      const valueShape = shapeOf(def.valueType as z.ZodType, `${path}{}`);
+      const valueShape = shapeOf(def.valueType, `${path}{}`);
       return { ...base, kind: 'record', valueShape, containsDate: valueShape.containsDate, containsSet: valueShape.containsSet ?? false };
     }
     case 'union': {
-      const options = (def.options as z.ZodType[]).map((option) => shapeOf(option, path));
+      const options = def.options.map((option) => shapeOf(option, path));
       if (options.every((option) => option.kind === 'enum' && !option.optional && !option.nullable)) {
         return { ...base, kind: 'enum', values: options.flatMap((option) => option.values ?? []) };
       }
@@ -124,15 +126,14 @@ export function shapeOf(schema: z.ZodType, path: string): FieldShape {
     }
     case 'set': {
       // DynamoDB string and number sets; sets of anything else have no DynamoDB type.
-      const element = shapeOf(def.valueType as z.ZodType, `${path}{}`);
+      const element = shapeOf(def.valueType, `${path}{}`);
       if ((element.kind === 'string' || element.kind === 'enum') && !element.optional && !element.nullable)
         return { ...base, kind: 'stringSet', containsSet: true };
       if (element.kind === 'number' && !element.optional && !element.nullable) return { ...base, kind: 'numberSet', containsSet: true };
       throw new SchemaDefinitionError(`Field '${path}': sets hold strings or numbers (DynamoDB string and number sets)`);
     }
     case 'custom': {
-      const bag = (schema as unknown as { _zod: { bag?: { Class?: unknown } } })._zod.bag;
-      if (bag?.Class === Uint8Array) return { ...base, kind: 'binary' };
+      if (schema._zod.bag.Class === Uint8Array) return { ...base, kind: 'binary' };
       throw new SchemaDefinitionError(`Field '${path}': ${unsupportedReasons.custom}`);
     }
     case 'any':

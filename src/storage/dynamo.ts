@@ -1,4 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -10,12 +10,19 @@ import {
   TransactGetCommand,
   TransactWriteCommand,
   UpdateCommand,
+  type BatchWriteCommandInput,
+  type DeleteCommandInput,
   type DynamoDBDocumentClient,
+  type PutCommandInput,
+  type QueryCommandInput,
+  type ScanCommandInput,
+  type TransactWriteCommandInput,
+  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import pLimit from 'p-limit';
-import { ConditionFailedError, RepositoryError, TransactionCancelledError } from '../errors/index.ts';
-import { ExpressionBuilder } from '../expression/index.ts';
+import { ConditionFailedError, errorField, errorName, RepositoryError, TransactionCancelledError } from '../errors/index.ts';
+import { ExpressionBuilder, isMap } from '../expression/index.ts';
 import { withRetries, type RetryPolicy } from '../retry/index.ts';
 import { streamReaderFor, type RawListener } from '../streams/index.ts';
 import type {
@@ -35,8 +42,8 @@ import type {
   UpdateInput,
 } from './types.ts';
 
-type AttributeMap = Parameters<typeof unmarshall>[0];
-type Params = Record<string, unknown>;
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
 
 const BATCH_WRITE_SIZE = 25;
 const BATCH_GET_SIZE = 100;
@@ -47,40 +54,45 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
   return chunks;
 }
 
-/** The item DynamoDB returned with a failed condition (ReturnValuesOnConditionCheckFailure). */
-const oldItem = (item: unknown): RawItem | undefined => (item && typeof item === 'object' ? unmarshall(item as AttributeMap) : undefined);
+/** The item DynamoDB returned with a failed condition (ReturnValuesOnConditionCheckFailure), from the error or a cancellation reason. */
+const oldItem = (source: unknown): RawItem | undefined => {
+  const item = errorField(source, 'Item');
+  // The SDK hands it over as raw AttributeValues (the DocumentClient does not convert error fields).
+  return isMap(item) ? unmarshall(item as Record<string, AttributeValue>) : undefined;
+};
 
 /** Request params with ElectroDB's keys already in the items; expressions rendered here. */
-export function putParams(tableName: string, input: PutInput): Params {
+export function putParams(tableName: string, input: PutInput): PutCommandInput {
   if (!input.condition) return { TableName: tableName, Item: input.item };
   const builder = new ExpressionBuilder();
   const condition = builder.condition(input.condition);
   return { TableName: tableName, Item: input.item, ConditionExpression: condition, ...builder.attributes() };
 }
 
-export function updateParams(tableName: string, input: UpdateInput): Params {
+export function updateParams(tableName: string, input: UpdateInput): UpdateCommandInput & { UpdateExpression: string } {
   const builder = new ExpressionBuilder();
   const update = builder.update(input.actions);
   const condition = input.condition ? builder.condition(input.condition) : undefined;
   return { TableName: tableName, Key: input.key, UpdateExpression: update, ...(condition ? { ConditionExpression: condition } : {}), ...builder.attributes() };
 }
 
-function keyedParams(tableName: string, input: DeleteInput | CheckInput): Params {
+function keyedParams(tableName: string, input: DeleteInput | CheckInput): DeleteCommandInput & { ConditionExpression?: string } {
   if (!input.condition) return { TableName: tableName, Key: input.key };
   const builder = new ExpressionBuilder();
   const condition = builder.condition(input.condition);
   return { TableName: tableName, Key: input.key, ConditionExpression: condition, ...builder.attributes() };
 }
 
-export function transactParams(tableName: string, item: TransactWriteItem): Params {
-  const onFailure = { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' };
+export function transactParams(tableName: string, item: TransactWriteItem): TransactItem {
+  const onFailure = { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } as const;
   if ('put' in item) return { Put: { ...putParams(tableName, item.put), ...onFailure } };
   if ('update' in item) return { Update: { ...updateParams(tableName, item.update), ...onFailure } };
   if ('delete' in item) return { Delete: { ...keyedParams(tableName, item.delete), ...onFailure } };
-  return { ConditionCheck: { ...keyedParams(tableName, item.check), ...onFailure } };
+  const check = keyedParams(tableName, item.check);
+  return { ConditionCheck: { ...check, ConditionExpression: check.ConditionExpression ?? '', ...onFailure } };
 }
 
-export function queryParams(tableName: string, input: QueryInput): Params {
+export function queryParams(tableName: string, input: QueryInput): QueryCommandInput {
   const builder = new ExpressionBuilder();
   const key = builder.keyCondition(input.key);
   const filter = input.filter ? builder.condition(input.filter) : undefined;
@@ -99,7 +111,7 @@ export function queryParams(tableName: string, input: QueryInput): Params {
   };
 }
 
-export function scanParams(tableName: string, input: ScanInput): Params {
+export function scanParams(tableName: string, input: ScanInput): ScanCommandInput {
   const builder = new ExpressionBuilder();
   const filter = input.filter ? builder.condition(input.filter) : undefined;
   const projection = input.projection ? builder.projection(input.projection) : undefined;
@@ -115,7 +127,7 @@ export function scanParams(tableName: string, input: ScanInput): Params {
   };
 }
 
-const isConditionFailure = (error: unknown) => (error as { name?: string }).name === 'ConditionalCheckFailedException';
+const isConditionFailure = (error: unknown) => errorName(error) === 'ConditionalCheckFailedException';
 
 /** One DynamoDB table through the DocumentClient; errors other than failed conditions are thrown as the SDK raised them. */
 export class DynamoStorage implements Storage {
@@ -128,11 +140,6 @@ export class DynamoStorage implements Storage {
     private readonly retry: RetryPolicy,
   ) {}
 
-  // The DocumentClient's command types are stricter than our generic params; this is the one place they meet.
-  private send<T>(command: unknown): Promise<T> {
-    return this.doc.send(command as Parameters<DynamoDBDocumentClient['send']>[0]) as Promise<T>;
-  }
-
   async get(input: GetInput): Promise<RawItem | undefined> {
     const builder = new ExpressionBuilder();
     const projection = input.projection ? builder.projection(input.projection) : undefined;
@@ -142,60 +149,60 @@ export class DynamoStorage implements Storage {
       ...(input.consistent ? { ConsistentRead: true } : {}),
       ...(projection ? { ProjectionExpression: projection, ...builder.attributes() } : {}),
     };
-    const result = await this.send<{ Item?: RawItem }>(new GetCommand(params as never));
+    const result = await this.doc.send(new GetCommand(params));
     return result.Item;
   }
 
   async put(input: PutInput): Promise<void> {
     try {
-      await this.send(
-        new PutCommand({ ...putParams(this.tableName, input), ...(input.condition ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } : {}) } as never),
+      await this.doc.send(
+        new PutCommand({ ...putParams(this.tableName, input), ...(input.condition ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {}) }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) throw new ConditionFailedError(oldItem((error as { Item?: unknown }).Item), { cause: error });
+      if (isConditionFailure(error)) throw new ConditionFailedError(oldItem(error), { cause: error });
       throw error;
     }
   }
 
   async update(input: UpdateInput): Promise<RawItem> {
     try {
-      const result = await this.send<{ Attributes?: RawItem }>(
+      const result = await this.doc.send(
         new UpdateCommand({
           ...updateParams(this.tableName, input),
           ReturnValues: 'ALL_NEW',
           ...(input.condition ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } : {}),
-        } as never),
+        }),
       );
       return result.Attributes ?? {};
     } catch (error) {
-      if (isConditionFailure(error)) throw new ConditionFailedError(oldItem((error as { Item?: unknown }).Item), { cause: error });
+      if (isConditionFailure(error)) throw new ConditionFailedError(oldItem(error), { cause: error });
       throw error;
     }
   }
 
   async delete(input: DeleteInput): Promise<RawItem | undefined> {
     try {
-      const result = await this.send<{ Attributes?: RawItem }>(
+      const result = await this.doc.send(
         new DeleteCommand({
           ...keyedParams(this.tableName, input),
           ReturnValues: 'ALL_OLD',
           ...(input.condition ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } : {}),
-        } as never),
+        }),
       );
       return result.Attributes;
     } catch (error) {
-      if (isConditionFailure(error)) throw new ConditionFailedError(oldItem((error as { Item?: unknown }).Item), { cause: error });
+      if (isConditionFailure(error)) throw new ConditionFailedError(oldItem(error), { cause: error });
       throw error;
     }
   }
 
   async query(input: QueryInput): Promise<RawPage> {
-    const result = await this.send<{ Items?: RawItem[]; LastEvaluatedKey?: RawItem }>(new QueryCommand(queryParams(this.tableName, input) as never));
+    const result = await this.doc.send(new QueryCommand(queryParams(this.tableName, input)));
     return { items: result.Items ?? [], lastKey: result.LastEvaluatedKey };
   }
 
   async scan(input: ScanInput): Promise<RawPage> {
-    const result = await this.send<{ Items?: RawItem[]; LastEvaluatedKey?: RawItem }>(new ScanCommand(scanParams(this.tableName, input) as never));
+    const result = await this.doc.send(new ScanCommand(scanParams(this.tableName, input)));
     return { items: result.Items ?? [], lastKey: result.LastEvaluatedKey };
   }
 
@@ -209,7 +216,7 @@ export class DynamoStorage implements Storage {
           await withRetries(
             this.retry,
             async () => {
-              const result = await this.send<{ Responses?: Record<string, RawItem[]>; UnprocessedKeys?: Record<string, { Keys?: RawItem[] }> }>(
+              const result = await this.doc.send(
                 new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ...(consistent ? { ConsistentRead: true } : {}) } } }),
               );
               found.push(...(result.Responses?.[this.tableName] ?? []));
@@ -230,22 +237,21 @@ export class DynamoStorage implements Storage {
     let written = 0;
     let failure: { error: unknown } | undefined;
     const limit = pLimit(Math.max(1, Math.floor(options.concurrency ?? 8)));
-    const toRequest = (request: BatchWriteRequest) => ('put' in request ? { PutRequest: { Item: request.put } } : { DeleteRequest: { Key: request.delete } });
+    const toRequest = (request: BatchWriteRequest): WriteRequest =>
+      'put' in request ? { PutRequest: { Item: request.put } } : { DeleteRequest: { Key: request.delete } };
     await Promise.all(
       chunk(requests, BATCH_WRITE_SIZE).map((requestChunk) =>
         limit(async () => {
           // After a failure nothing new is scheduled: the caller learns exactly what was written.
           if (failure) return;
-          let pending: Params[] = requestChunk.map(toRequest);
+          let pending: WriteRequest[] = requestChunk.map(toRequest);
           try {
             await withRetries(
               this.retry,
               async () => {
                 if (failure) throw failure.error;
                 sent++;
-                const response = await this.send<{ UnprocessedItems?: Record<string, Params[]> }>(
-                  new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } } as never),
-                );
+                const response = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
                 const unprocessed = response.UnprocessedItems?.[this.tableName] ?? [];
                 written += pending.length - unprocessed.length;
                 retriedItems += unprocessed.length;
@@ -268,17 +274,18 @@ export class DynamoStorage implements Storage {
   async transactWrite(items: readonly TransactWriteItem[], options: { token?: string } = {}): Promise<void> {
     if (items.length === 0) return;
     try {
-      await this.send(
+      await this.doc.send(
         new TransactWriteCommand({
           TransactItems: items.map((item) => transactParams(this.tableName, item)),
           ...(options.token ? { ClientRequestToken: options.token } : {}),
-        } as never),
+        }),
       );
     } catch (error) {
-      const reasons = (error as { name?: string; CancellationReasons?: { Code?: string; Item?: unknown }[] }).CancellationReasons;
-      if ((error as { name?: string }).name === 'TransactionCanceledException' && reasons?.some((reason) => reason.Code === 'ConditionalCheckFailed')) {
+      const reasons = errorField(error, 'CancellationReasons');
+      const codes = Array.isArray(reasons) ? reasons.map((reason) => errorField(reason, 'Code')) : [];
+      if (errorName(error) === 'TransactionCanceledException' && Array.isArray(reasons) && codes.includes('ConditionalCheckFailed')) {
         throw new TransactionCancelledError(
-          reasons.map((reason) => ({ code: reason.Code ?? 'None', item: oldItem(reason.Item) })),
+          reasons.map((reason, index) => ({ code: String(codes[index] ?? 'None'), item: oldItem(reason) })),
           { cause: error },
         );
       }
@@ -288,9 +295,7 @@ export class DynamoStorage implements Storage {
 
   async transactGet(keys: readonly RawItem[]): Promise<(RawItem | undefined)[]> {
     if (keys.length === 0) return [];
-    const result = await this.send<{ Responses?: { Item?: RawItem }[] }>(
-      new TransactGetCommand({ TransactItems: keys.map((key) => ({ Get: { TableName: this.tableName, Key: key } })) }),
-    );
+    const result = await this.doc.send(new TransactGetCommand({ TransactItems: keys.map((key) => ({ Get: { TableName: this.tableName, Key: key } })) }));
     return keys.map((_, index) => result.Responses?.[index]?.Item);
   }
 

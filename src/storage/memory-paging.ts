@@ -57,7 +57,8 @@ export function page(
   let bytes = 0;
   let stoppedEarly = false;
   for (let index = start; index < ordered.length; index++) {
-    const item = ordered[index] as RawItem;
+    const item = ordered[index];
+    if (!item) break;
     evaluated.push(item);
     bytes += itemSize(item);
     if ((input.limit !== undefined && evaluated.length >= input.limit) || (bytes >= MAX_PAGE_BYTES && index < ordered.length - 1)) {

@@ -13,6 +13,13 @@ export const TOKEN_LIFETIME_MS = 10 * 60 * 1000;
 
 export const invalid = (message: string) => new RepositoryError('validation', `DynamoDB rejected the request: ${message}`);
 
+/** An item as the DocumentClient would send it (undefined dropped), or a validation error where DynamoDB refuses it. */
+export function normaliseItem(item: RawItem): RawItem {
+  const out: RawItem = {};
+  for (const [key, inner] of Object.entries(item)) if (inner !== undefined) out[key] = normalise(inner, `item.${key}`);
+  return out;
+}
+
 /** What the DocumentClient would send for a value (undefined dropped), or a validation error where DynamoDB refuses it. */
 export function normalise(value: unknown, path: string): unknown {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;

@@ -16,7 +16,16 @@ import type {
   UpdateInput,
   DeleteInput,
 } from './types.ts';
-import { fingerprint, hashOf, invalid, MAX_ITEM_BYTES, MAX_TRANSACTION_ITEMS, normalise, TOKEN_LIFETIME_MS, type IdempotencyTokens } from './memory-rules.ts';
+import {
+  fingerprint,
+  hashOf,
+  invalid,
+  MAX_ITEM_BYTES,
+  MAX_TRANSACTION_ITEMS,
+  normaliseItem,
+  TOKEN_LIFETIME_MS,
+  type IdempotencyTokens,
+} from './memory-rules.ts';
 import { ordered, page } from './memory-paging.ts';
 
 /** Physical key attributes of the table and of each GSI (by DynamoDB IndexName). */
@@ -63,7 +72,7 @@ export class MemoryStorage implements Storage {
   }
 
   private checkItem(item: RawItem): RawItem {
-    const normalised = normalise(item, 'item') as RawItem;
+    const normalised = normaliseItem(item);
     this.idOf(normalised);
     for (const keys of Object.values(this.schema.indexes)) {
       for (const field of [keys.pk, keys.sk]) {
@@ -255,9 +264,8 @@ export class MemoryStorage implements Storage {
     if (reasons.some((reason) => reason.code !== 'None')) throw new TransactionCancelledError(reasons);
     const results = plans.map((plan) => ({ id: plan.id, next: plan.next(this.items.get(plan.id)) }));
     items.forEach((item, index) => {
-      if ('check' in item) return;
-      const result = results[index] as { id: string; next: RawItem | undefined };
-      this.store(result.id, result.next);
+      const result = results[index];
+      if (!('check' in item) && result) this.store(result.id, result.next);
     });
     if (token !== undefined) this.tokens.set(token, { request, expires: Date.now() + TOKEN_LIFETIME_MS });
   }

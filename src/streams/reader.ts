@@ -10,7 +10,7 @@ import {
   type Shard,
 } from '@aws-sdk/client-dynamodb-streams';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { mapError, RepositoryError } from '../errors/index.ts';
+import { errorName, mapError, RepositoryError } from '../errors/index.ts';
 import { backoffDelay, defaultRetryPolicy, type RetryPolicy } from '../retry/index.ts';
 
 type Item = Record<string, unknown>;
@@ -250,7 +250,7 @@ export class StreamReader {
     try {
       result = await this.streams.send(new GetRecordsCommand({ ShardIterator: cursor.iterator, Limit: 1000 }));
     } catch (error) {
-      const name = (error as { name?: string }).name;
+      const name = errorName(error);
       if (name !== 'ExpiredIteratorException' && name !== 'TrimmedDataAccessException') throw error;
       // Iterators expire after 15 minutes, or point at trimmed data: continue right after the last
       // record we delivered; with none yet, from the shard's start, skipping what predates us.
@@ -297,7 +297,8 @@ export class StreamReader {
       for (const listener of [...this.listeners]) listener.error?.(failure);
       return;
     }
-    const entity = (newItem?.__edb_e__ ?? oldItem?.__edb_e__) as string | undefined;
+    const marker = newItem?.__edb_e__ ?? oldItem?.__edb_e__;
+    const entity = typeof marker === 'string' ? marker : undefined;
     const change: RawChange = { entity, type: typeOf(record.eventName), newItem, oldItem, sequenceNumber: data?.SequenceNumber ?? '' };
     for (const listener of [...this.listeners]) listener.next(change);
   }

@@ -139,6 +139,19 @@ export class EntityKeys {
     if (issues.length > 0) throw RepositoryError.validation(this.entity.name, issues, id);
   }
 
+  /** The key string; a missing composite is a validation error naming it. */
+  required(part: KeyPart, values: Item): string {
+    const key = this.build(part, values);
+    if (key === undefined) {
+      const missing = part.composites.filter(({ name }) => values[name] === undefined || values[name] === null);
+      throw RepositoryError.validation(
+        this.entity.name,
+        missing.map(({ name }) => ({ path: [name], message: 'required to build the key' })),
+      );
+    }
+    return key;
+  }
+
   /** The full key string, or undefined when a composite is missing. */
   build(part: KeyPart, values: Item): string | undefined {
     let key = part.prefix;
@@ -233,7 +246,7 @@ export class EntityKeys {
       return { condition: { pk: { name: pattern.pk.field, value: pk }, sk: { name: field, op: 'beginsWith', value: this.partial(sk, values, equalCount) } } };
     }
     const at = equalCount; // the composite the bound applies to
-    const name = sk.composites[at]?.name as string;
+    const name = sk.composites[at]?.name ?? '';
     const last = at === total - 1;
     const base = this.partial(sk, values, at); // ...#label_ of the bounded composite
     const keyFor = (value: unknown) => this.partial(sk, { ...values, [name]: value }, at + 1); // all keys with that value start with it

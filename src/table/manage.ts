@@ -11,6 +11,7 @@ import {
   type KeySchemaElement,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
+import { errorName } from '../errors/index.ts';
 import type { TableLayout } from './define-table.ts';
 
 /** The table exists but is not the table the definition describes. */
@@ -43,7 +44,7 @@ export interface TableSummary {
   ttl: string;
 }
 
-const isNotFound = (error: unknown) => (error as { name?: string }).name === 'ResourceNotFoundException';
+const isNotFound = (error: unknown) => errorName(error) === 'ResourceNotFoundException';
 const MAX_WAIT_SECONDS = 120;
 
 async function describeOrUndefined(client: DynamoDBClient, tableName: string): Promise<TableDescription | undefined> {
@@ -95,7 +96,7 @@ async function ensureTtl(client: DynamoDBClient, tableName: string, attribute: s
     await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { Enabled: true, AttributeName: attribute } }));
   } catch (error) {
     // A concurrent ensure() enabled it first: fine if it is now on the right attribute.
-    if ((error as { name?: string }).name !== 'ValidationException') throw error;
+    if (errorName(error) !== 'ValidationException') throw error;
     const after = (await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }))).TimeToLiveDescription;
     const enabled = after?.TimeToLiveStatus === 'ENABLED' || after?.TimeToLiveStatus === 'ENABLING';
     if (!enabled || after?.AttributeName !== attribute) throw error;
@@ -112,7 +113,7 @@ export async function ensureTable(client: DynamoDBClient, definition: TableLayou
       created = true;
     } catch (error) {
       // Another process created it first: fall through to the comparison.
-      if ((error as { name?: string }).name !== 'ResourceInUseException') throw error;
+      if (errorName(error) !== 'ResourceInUseException') throw error;
     }
   }
   if (created || live?.TableStatus !== 'ACTIVE') {
