@@ -7,7 +7,8 @@ import { errors, Json, json, limitParam, page } from '../schemas.ts';
 
 // Requests are validated with the change entity's own zod schema (fields picked from it).
 const ChangeItem = Change.itemSchema;
-const ChangeInput = Change.schema.pick({ entityType: true, entityId: true, operation: true, data: true });
+// Strict like the library: an unknown field is a 400, not silently dropped.
+const ChangeInput = Change.schema.pick({ entityType: true, entityId: true, operation: true, data: true }).strict();
 const ProjectParams = z.object({ projectId: Change.schema.shape.projectId });
 
 /** The change log: append, read since a seq, one entity's history, stats, and the SSE live feed. */
@@ -86,7 +87,9 @@ export function changeRoutes(app: App, resource: Resource): void {
     const { projectId } = c.req.valid('param');
     if (!resource.project(c, projectId)) return resource.forbidden(c);
     const lastEventId = c.req.header('last-event-id');
-    const resumeFrom = lastEventId !== undefined ? Number(lastEventId) : c.req.valid('query').since;
+    // A seq is decimal digits: '', '0x10' or '1e3' would otherwise pass as numbers and replay the wrong history.
+    if (lastEventId !== undefined && !/^\d{1,16}$/.test(lastEventId.trim())) return c.json(errorBody('validation', 'Last-Event-ID must be a change seq'), 400) as never;
+    const resumeFrom = lastEventId !== undefined ? Number(lastEventId.trim()) : c.req.valid('query').since;
     if (!Number.isSafeInteger(resumeFrom) || resumeFrom < 0) return c.json(errorBody('validation', 'Last-Event-ID must be a change seq'), 400) as never;
     return streamSSE(c, async (stream) => {
       const changes = resource.store.changeLog.follow(projectId, { fromSeq: resumeFrom })[Symbol.asyncIterator]();

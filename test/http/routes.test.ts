@@ -204,6 +204,17 @@ test('400 with issues: invalid change body, invalid query, unknown field in PATC
   t.true(issues.every((issue) => Array.isArray(issue.path) && typeof issue.message === 'string'));
   t.deepEqual((await request<PageJson<ChangeJson>>(`${url}/projects/${p}/changes`)).body.items, [], 'nothing was written');
   t.is((await request(`${url}/projects/${p}/changes`, { method: 'POST', json: [] })).status, 400);
+  // An unknown change field is refused as the library refuses it, not silently dropped.
+  const extra = await request<ErrorJson>(`${url}/projects/${p}/changes`, {
+    method: 'POST',
+    json: { entityType: 'doc', entityId: 'x', operation: 'create', data: {}, author: 'eve' },
+  });
+  t.is(extra.status, 400);
+  t.true(
+    (extra.body.error.issues ?? []).some((issue) => JSON.stringify(issue).includes('author')),
+    extra.text,
+  );
+  t.deepEqual((await request<PageJson<ChangeJson>>(`${url}/projects/${p}/changes`)).body.items, [], 'still nothing written');
 
   for (const query of ['since=-1', 'since=abc', 'limit=0', 'limit=1.5']) {
     const res = await request<ErrorJson>(`${url}/projects/${p}/changes?${query}`);

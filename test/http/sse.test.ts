@@ -82,9 +82,12 @@ test('?since=n starts after n; Last-Event-ID overrides since; an invalid Last-Ev
   t.teardown(() => resumed.cancel());
   t.deepEqual(ids(await resumed.take(1)), [5]);
 
-  const bad = await openLive(server.url, p, { lastEventId: 'banana' });
-  t.is(bad.status, 400);
-  await bad.body?.cancel();
+  // Not decimal digits: Number() would read '' as 0, '0x10' as 16 and '1e3' as 1000.
+  for (const lastEventId of ['banana', '', '0x10', '1e3', '-1', '2.5']) {
+    const bad = await openLive(server.url, p, { lastEventId });
+    t.is(bad.status, 400, JSON.stringify(lastEventId));
+    await bad.body?.cancel();
+  }
   const negative = await openLive(server.url, p, { since: -1 });
   t.is(negative.status, 400);
   await negative.body?.cancel();
