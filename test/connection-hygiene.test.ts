@@ -10,10 +10,11 @@ type WithTranslate = { translateConfig?: { marshallOptions?: { convertClassInsta
 
 test('connect({ client }) leaves the marshalling options of the caller’s DocumentClient as they were', async (t) => {
   const client = new DynamoDBClient({ endpoint: endpoint(), region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  const mine = DynamoDBDocumentClient.from(client, { marshallOptions: { convertClassInstanceToMap: true } });
+  // tablekit's own DocumentClient converts class instances (it validates them away itself); the caller's does not.
+  const mine = DynamoDBDocumentClient.from(client, { marshallOptions: { convertClassInstanceToMap: false } });
   const connection = await connect({ client });
-  t.true((mine.config as WithTranslate).translateConfig?.marshallOptions?.convertClassInstanceToMap);
-  t.false((connection.doc.config as WithTranslate).translateConfig?.marshallOptions?.convertClassInstanceToMap);
+  t.false((mine.config as WithTranslate).translateConfig?.marshallOptions?.convertClassInstanceToMap);
+  t.true((connection.doc.config as WithTranslate).translateConfig?.marshallOptions?.convertClassInstanceToMap);
   await connection.close();
   // The caller's client still works after tablekit closed its connection (it is not destroyed).
   await t.notThrowsAsync(client.send(new (await import('@aws-sdk/client-dynamodb')).ListTablesCommand({})));
@@ -22,10 +23,10 @@ test('connect({ client }) leaves the marshalling options of the caller’s Docum
 
 test('connect({ documentClient }) uses the caller’s client and keeps tablekit’s own marshalling', async (t) => {
   const client = new DynamoDBClient({ endpoint: endpoint(), region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  const mine = DynamoDBDocumentClient.from(client, { marshallOptions: { convertClassInstanceToMap: true, removeUndefinedValues: false } });
+  const mine = DynamoDBDocumentClient.from(client, { marshallOptions: { convertClassInstanceToMap: false, removeUndefinedValues: false } });
   const connection = await connect({ documentClient: mine });
   t.is(connection.source, 'client');
-  t.true((mine.config as WithTranslate).translateConfig?.marshallOptions?.convertClassInstanceToMap);
+  t.false((mine.config as WithTranslate).translateConfig?.marshallOptions?.convertClassInstanceToMap);
   // tablekit's DocumentClient drops undefined values; the caller's (removeUndefinedValues: false) would throw.
   const tableName = `hygiene-${Date.now()}`;
   const { CreateTableCommand, DeleteTableCommand } = await import('@aws-sdk/client-dynamodb');

@@ -49,7 +49,8 @@ function isLoopback(endpoint: string): boolean {
 
 /** Marshalling options shared by every DocumentClient tablekit creates. */
 export const translateConfig = {
-  marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  // Class instances never reach the DocumentClient (validation refuses them); maps with a `constructor` key must still marshal.
+  marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
   unmarshallOptions: { wrapNumbers: false },
 } as const;
 

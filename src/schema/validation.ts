@@ -16,14 +16,51 @@ export function zodIssues(issues: readonly z.core.$ZodIssue[], prefix: (string |
 /** DynamoDB nests lists and maps at most 32 levels deep. */
 const MAX_DEPTH = 32;
 
+const isPlain = (value: object) => {
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+};
+
 /**
- * Values the DocumentClient and DynamoDB store exactly: numbers finite, within ±(2^53−1) (larger
+ * What must be refused in the input before zod reads it: a `__proto__` key (zod would drop it
+ * while the caller thinks it was stored) and nesting beyond DynamoDB's 32 levels (also catches
+ * cycles before anything recurses into them).
+ */
+export function inputIssues(value: unknown, path: (string | number)[], depth = 0, issues: ValidationIssue[] = []): ValidationIssue[] {
+  if (issues.length > 20 || typeof value !== 'object' || value === null || value instanceof Date || value instanceof Uint8Array) return issues;
+  if (depth > MAX_DEPTH + 1) {
+    issues.push({ path, message: `nested more than ${MAX_DEPTH} levels deep (DynamoDB's limit), or a circular reference` });
+    return issues;
+  }
+  if (Array.isArray(value)) value.forEach((element, index) => inputIssues(element, [...path, index], depth + 1, issues));
+  else if (value instanceof Set || value instanceof Map) return issues;
+  else
+    for (const key of Object.keys(value)) {
+      if (key === '__proto__') issues.push({ path: [...path, key], message: "'__proto__' cannot be an attribute name" });
+      else inputIssues(Reflect.get(value, key), [...path, key], depth + 1, issues);
+    }
+  return issues;
+}
+
+/**
+ * Values as stored that DynamoDB keeps exactly: numbers finite, within ±(2^53−1) (larger
  * integers lose precision in JavaScript) and not below 1e-130 in magnitude (DynamoDB's underflow
  * limit); strings and map keys well-formed Unicode (a lone UTF-16 surrogate would be stored as
- * U+FFFD and collide with other values); nesting at most 32 levels.
+ * U+FFFD and collide with other values); nesting at most 32 levels; only JSON-like values, sets
+ * and binary — a Map, a class instance, a Date in an untyped field, a function, a symbol or a
+ * bigint would not come back as written, and an `undefined` list element would shift the others.
  */
 export function valueIssues(value: unknown, path: (string | number)[], issues: ValidationIssue[], depth = 0): void {
   if (issues.length > 20) return;
+  if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') {
+    issues.push({ path, message: `a ${typeof value} cannot be stored` });
+    return;
+  }
+  if (value instanceof Map || value instanceof Date || (typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Set) && !(value instanceof Uint8Array) && !isPlain(value))) {
+    const kind = value instanceof Map ? 'a Map (use an object or z.record)' : value instanceof Date ? 'a Date in an untyped field (use z.date() or an ISO string)' : 'a class instance';
+    issues.push({ path, message: `${kind} cannot be stored and read back` });
+    return;
+  }
   if (typeof value === 'number') {
     const magnitude = Math.abs(value);
     if (!Number.isFinite(value) || magnitude > Number.MAX_SAFE_INTEGER || (value !== 0 && magnitude < 1e-130)) {
@@ -41,7 +78,11 @@ export function valueIssues(value: unknown, path: (string | number)[], issues: V
       issues.push({ path, message: `nested more than ${MAX_DEPTH} levels deep (DynamoDB's limit)` });
       return;
     }
-    if (Array.isArray(value)) value.forEach((element, index) => valueIssues(element, [...path, index], issues, depth + 1));
+    if (Array.isArray(value))
+      value.forEach((element, index) => {
+        if (element === undefined) issues.push({ path: [...path, index], message: 'a list cannot hold undefined (it would be dropped and shift the others)' });
+        else valueIssues(element, [...path, index], issues, depth + 1);
+      });
     else
       for (const [key, entry] of Object.entries(value)) {
         if (!key.isWellFormed()) issues.push({ path: [...path, key], message: 'attribute name contains a lone UTF-16 surrogate' });
