@@ -56,8 +56,17 @@ export function valueIssues(value: unknown, path: (string | number)[], issues: V
     issues.push({ path, message: `a ${typeof value} cannot be stored` });
     return;
   }
-  if (value instanceof Map || value instanceof Date || (typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Set) && !(value instanceof Uint8Array) && !isPlain(value))) {
-    const kind = value instanceof Map ? 'a Map (use an object or z.record)' : value instanceof Date ? 'a Date in an untyped field (use z.date() or an ISO string)' : 'a class instance';
+  if (
+    value instanceof Map ||
+    value instanceof Date ||
+    (typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Set) && !(value instanceof Uint8Array) && !isPlain(value))
+  ) {
+    const kind =
+      value instanceof Map
+        ? 'a Map (use an object or z.record)'
+        : value instanceof Date
+          ? 'a Date in an untyped field (use z.date() or an ISO string)'
+          : 'a class instance';
     issues.push({ path, message: `${kind} cannot be stored and read back` });
     return;
   }
