@@ -87,6 +87,7 @@ test.serial('starts on a free port, answers ListTables, and stop() ends java (id
 
   await local.stop();
   t.throws(() => process.kill(local.pid, 0), undefined, 'the java process is gone after stop()');
+  t.truthy(await noHang(local.exited, 'exited after stop()'), 'exited resolves once java has ended');
   await t.notThrowsAsync(Promise.all([local.stop(), local.stop()]), 'stop() is idempotent');
   await t.throwsAsync(listTables(local.endpoint), undefined, 'nothing answers on the port any more');
 });
@@ -116,6 +117,36 @@ const exitOf = (child: ChildProcess) =>
   child.exitCode !== null || child.signalCode !== null
     ? Promise.resolve(child.signalCode ?? child.exitCode)
     : new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
+
+test.serial('`tablekit local` exits non-zero and says so when its java dies', async (t) => {
+  const server = createServer();
+  const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+  await new Promise((resolve) => server.close(resolve));
+  const cli = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'local', '--port', String(port)], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  cli.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  t.teardown(() => {
+    if (cli.exitCode === null && cli.signalCode === null) cli.kill('SIGKILL');
+  });
+  const pid = await noHang(
+    new Promise<number>((resolve, reject) => {
+      let stdout = '';
+      cli.stdout?.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const match = /pid (\d+)/.exec(stdout);
+        if (match) resolve(Number(match[1]));
+      });
+      cli.once('exit', (code) => reject(new Error(`tablekit local exited (${code}) before starting: ${stderr}`)));
+    }),
+    'tablekit local starting',
+  );
+  process.kill(pid, 'SIGKILL');
+  t.is(await noHang(exitOf(cli), 'tablekit local after its java died', 30), 1);
+  t.regex(stderr, /DynamoDB Local stopped/);
+});
 
 test.serial('a hard kill (SIGKILL) of the parent leaves no java behind', async (t) => {
   const { child, pid } = await childWithLocal();

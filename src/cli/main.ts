@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { connect, type Connection } from '../connection/index.ts';
-import { compareDoc, generateAccessPatternDoc, writeDoc } from '../docs/index.ts';
+import { compareDoc, generateAccessPatternDoc, toWorkbenchModel, writeDoc } from '../docs/index.ts';
 import { startLocalDynamo } from '../local/index.ts';
 import { servicePatternUsage } from '../services/index.ts';
 import { listTables } from '../table/index.ts';
@@ -87,9 +87,15 @@ export function buildProgram(): Command {
     .option('--db-path <dir>', 'keep data in this directory (default: in memory)')
     .action(async (flags: { port: number; dbPath?: string }) => {
       const local = await startLocalDynamo({ port: flags.port, ...(flags.dbPath ? { dbPath: flags.dbPath } : {}) });
-      console.log(`DynamoDB Local is running at ${local.endpoint} (${flags.dbPath ? `data in ${flags.dbPath}` : 'in memory'}).`);
+      console.log(`DynamoDB Local is running at ${local.endpoint} (pid ${local.pid}, ${flags.dbPath ? `data in ${flags.dbPath}` : 'in memory'}).`);
       console.log(`export DYNAMODB_ENDPOINT=${local.endpoint}`);
-      setInterval(() => undefined, 1 << 30);
+      const alive = setInterval(() => undefined, 1 << 30);
+      // When java dies (killed, out of memory), the endpoint is gone: say so and exit non-zero.
+      void local.exited.then(({ code, signal }) => {
+        clearInterval(alive);
+        console.error(`tablekit local: DynamoDB Local stopped (${signal ?? `exit code ${code}`})`);
+        process.exitCode = 1;
+      });
     });
 
   const tableCommand = program.command('table').description('manage the table (ensure | delete | describe | list)');
@@ -156,6 +162,14 @@ export function buildProgram(): Command {
       );
     });
 
+  tableOptions(exportCommand.command('workbench'))
+    .description('NoSQL Workbench data model (JSON): keys, GSIs, one facet per access pattern, sample items with real keys')
+    .option('--table-name <name>', 'physical table name')
+    .action(async (flags: ConnectionFlags) => {
+      const model = toWorkbenchModel(await table(flags), flags.tableName ? { tableName: flags.tableName } : {});
+      process.stdout.write(`${JSON.stringify(model, null, 2)}\n`);
+    });
+
   tableOptions(program.command('docs'))
     .description('generate the access-pattern document; --check fails when the committed file is stale')
     .option('--check', 'exit 1 if the file differs from what would be generated')
@@ -165,7 +179,7 @@ export function buildProgram(): Command {
       const definition = await table(flags);
       const names = new Set([...Object.keys(definition.entities), ...definition.internalEntities.map((entity) => entity.name)]);
       const usages = servicePatternUsage.filter((usage) => names.has(usage.entity));
-      const content = generateAccessPatternDoc(definition, { usages });
+      const content = generateAccessPatternDoc(definition, { usages, ...(flags.module ? { module: flags.module } : {}) });
       if (flags.check) {
         const result = compareDoc(flags.out, content);
         if (!result.upToDate)

@@ -29,6 +29,8 @@ export interface LocalDynamo {
   readonly pid: number;
   /** Stops DynamoDB Local; idempotent; resolves when the process has exited. */
   stop(): Promise<void>;
+  /** Resolves when the java process ends, for any reason (stopped, killed, crashed), with its exit code or signal. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 type CreateSpawn = (
@@ -136,7 +138,7 @@ export async function startLocalDynamo(options: LocalDynamoOptions = {}): Promis
   spawnFailure.catch(() => undefined);
 
   const endpoint = `http://127.0.0.1:${port}`;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
@@ -157,5 +159,5 @@ export async function startLocalDynamo(options: LocalDynamoOptions = {}): Promis
   // Do not keep the application alive just because DynamoDB Local runs; the exit guard stops it.
   child.unref();
   for (const stream of [child.stdout, child.stderr]) (stream as unknown as { unref?: () => void } | null)?.unref?.();
-  return { endpoint, port, pid: child.pid ?? -1, stop };
+  return { endpoint, port, pid: child.pid ?? -1, stop, exited };
 }
