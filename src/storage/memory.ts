@@ -68,6 +68,9 @@ export class MemoryStorage implements Storage {
     if (typeof pkValue !== 'string' || pkValue === '' || (sk && (typeof skValue !== 'string' || skValue === ''))) {
       throw invalid('the key attributes must be non-empty strings');
     }
+    // DynamoDB's key limits: 2,048 bytes of partition key, 1,024 of sort key.
+    if (Buffer.byteLength(pkValue) > 2048) throw invalid(`One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of 2048 bytes`);
+    if (typeof skValue === 'string' && Buffer.byteLength(skValue) > 1024) throw invalid(`One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes`);
     return JSON.stringify([pkValue, skValue]);
   }
 

@@ -43,7 +43,7 @@ test('a cancelled transaction does not use up its token', async (t) => {
   t.deepEqual(await table.get({ key: { pk: 'p', sk: 'x' } }), { pk: 'p', sk: 'x' });
 });
 
-test('requests DynamoDB refuses are refused: BETWEEN out of order, over 100 items, one item twice, empty sets, items over 400 KB', async (t) => {
+test('requests DynamoDB refuses are refused: BETWEEN out of order, over 100 items, one item twice, empty sets, items over 400 KB, keys over 2,048 / 1,024 bytes', async (t) => {
   const table = inMemory().table('a', schema);
   await t.throwsAsync(
     table.query({ indexName: undefined, key: { pk: { name: 'pk', value: 'p' }, sk: { name: 'sk', op: 'between', value: 'b', high: 'a' } }, forward: true }),
@@ -57,7 +57,11 @@ test('requests DynamoDB refuses are refused: BETWEEN out of order, over 100 item
   await t.throwsAsync(table.put({ item: { pk: 'p', sk: 'e', tags: new Set() } }), { instanceOf: RepositoryError, message: /empty set/ });
   await t.throwsAsync(table.put({ item: { pk: 'p', sk: 'big', blob: 'x'.repeat(400 * 1024) } }), { instanceOf: RepositoryError, message: /size/ });
   await t.throwsAsync(table.put({ item: { pk: 'p', sk: 'g', gsi1pk: '' } }), { instanceOf: RepositoryError });
-  t.deepEqual(table.dump(), [], 'nothing was written');
+  // Key limits: 2,048 bytes of partition key, 1,024 of sort key (multi-byte characters count as bytes).
+  await t.throwsAsync(table.put({ item: { pk: 'é'.repeat(1025), sk: 's' } }), { instanceOf: RepositoryError, message: /2048/ });
+  await t.throwsAsync(table.put({ item: { pk: 'p', sk: 'x'.repeat(1025) } }), { instanceOf: RepositoryError, message: /1024/ });
+  await table.put({ item: { pk: 'p'.repeat(2048), sk: 's'.repeat(1024) } });
+  t.is(table.dump().length, 1, 'only the item within the limits was written');
 });
 
 test('a page stops after 1 MB with a LastEvaluatedKey; the next page goes on from it', async (t) => {
