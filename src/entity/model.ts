@@ -142,7 +142,8 @@ export class EntityModel {
   /** The stored attributes of a raw item (keys and markers removed), before decoding. */
   strip(raw: RawItem): Item {
     const item: Item = {};
-    for (const name in raw) if (!this.stripped.has(name)) item[name] = raw[name];
+    // Undefined attributes are not stored (the DocumentClient drops them): leave them out here too.
+    for (const name in raw) if (!this.stripped.has(name) && raw[name] !== undefined) item[name] = raw[name];
     return item;
   }
 

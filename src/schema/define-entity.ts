@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { RepositoryError, type ValidationIssue, errorMessage } from '../errors/index.ts';
 import { createDateCodec } from './date-codec.ts';
 import type { EntityKeys, EntityTypes, FieldName, KeyTemplate, UniqueOptions } from './types.ts';
-import { declaredFields, declaredUniques, inputIssues, valueIssues, zodIssues } from './validation.ts';
+import { declaredFields, declaredUniques, inputIssues, valueIssues, withoutUndefined, zodIssues } from './validation.ts';
 import { electroAttributeOf, SchemaDefinitionError, shapeOf, type ElectroAttribute, type FieldShape } from './zod-attributes.ts';
 
 export interface EntityOptions<
@@ -159,7 +159,7 @@ export function defineEntity<
     const issues: ValidationIssue[] = [];
     valueIssues(encoded, [], issues);
     if (issues.length > 0) throw RepositoryError.validation(name, issues, id);
-    return encoded;
+    return withoutUndefined(encoded) as Record<string, unknown>;
   };
 
   const keyFieldList: string[] = allKeyFields;
@@ -188,7 +188,7 @@ export function defineEntity<
     const issues: ValidationIssue[] = [];
     valueIssues(encoded, [field], issues);
     if (issues.length > 0) throw RepositoryError.validation(name, issues, id);
-    return encoded;
+    return withoutUndefined(encoded);
   };
   const definition: EntityDefinition<S, K, T, V, H> = {
     kind: 'tablekit.entity',

@@ -100,6 +100,20 @@ export function valueIssues(value: unknown, path: (string | number)[], issues: V
   }
 }
 
+/**
+ * A value as DynamoDB gives it back: an undefined map attribute is not stored (the DocumentClient
+ * drops it) and -0 reads back as 0. Applied at every level, so what a write returns is what a
+ * read returns.
+ */
+export function withoutUndefined(value: unknown): unknown {
+  if (value === 0) return 0;
+  if (Array.isArray(value)) return value.map(withoutUndefined);
+  if (typeof value !== 'object' || value === null || value instanceof Set || value instanceof Uint8Array || value instanceof Date) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) if (inner !== undefined) out[key] = withoutUndefined(inner);
+  return out;
+}
+
 export function declaredFields(
   entity: string,
   option: string,

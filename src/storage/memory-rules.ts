@@ -25,7 +25,8 @@ export function normalise(value: unknown, path: string): unknown {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw invalid(`${path}: ${value} is not a number DynamoDB can store`);
-    return value;
+    // DynamoDB keeps no negative zero.
+    return value === 0 ? 0 : value;
   }
   if (value instanceof Uint8Array) return new Uint8Array(value);
   if (value instanceof Set) {

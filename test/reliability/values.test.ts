@@ -95,3 +95,12 @@ both('an optional attribute of a multi-attribute GSI key makes that index sparse
   await docs.patch('half', { set: { region: 'eu', tier: 'gold' } });
   t.deepEqual((await docs.find.byPlace({ region: 'eu', tier: 'gold' })).items.map((item) => item.docId).sort(), ['half', 'placed']);
 });
+
+both('negative zero is stored as 0 (DynamoDB keeps no -0): the write returns what a read returns', Docs, async (t, { table }) => {
+  const docs = table.entities.doc;
+  const written = await docs.create({ docId: 'z', data: { n: -0, list: [-0] } });
+  const read = await docs.get('z');
+  t.true(Object.is(written.data.n, 0));
+  t.true(Object.is(read.data.n, 0));
+  t.deepEqual(read.data, written.data);
+});
