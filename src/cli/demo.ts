@@ -1,5 +1,5 @@
 import type { Connection } from '../connection/index.ts';
-import { exampleItem } from '../docs/index.ts';
+import { exampleItem, generateSample } from '../docs/index.ts';
 import type { BoundTable, Repository, TableDefinition } from '../entity/index.ts';
 import { isRepositoryError } from '../errors/index.ts';
 import type { EntityDefinition } from '../schema/index.ts';
@@ -26,6 +26,22 @@ export async function runDemo<E extends EntityMap>(
   const print = options.print ?? console.log;
   const table: BoundTable<E> = definition.bind(connection, options.tableName ? { tableName: options.tableName } : {});
   const apis = table.entities as Record<string, Repository<EntityDefinition>>;
+  // Samples first: a table whose samples cannot be built is refused before anything is created.
+  // An example's TTL is a fixed date that eventually lies in the past, and DynamoDB (DynamoDB Local too)
+  // deletes expired items at any moment: the tour's samples expire in a day instead.
+  const expires = Math.floor(Date.now() / 1000) + 86_400;
+  const sampleOf = (entity: EntityDefinition): Item => {
+    const generated = entity.example ? undefined : generateSample(entity);
+    const [problem] = generated?.problems ?? [];
+    if (problem)
+      throw new Error(
+        `entity '${entity.name}' has no example and no valid sample could be generated (${problem.path}: ${problem.message}): declare an \`example\``,
+      );
+    const item = exampleItem(entity) as Item;
+    const ttl = entity.ttl ?? definition.ttlAttribute;
+    return ttl !== undefined && typeof item[ttl] === 'number' ? { ...item, [ttl]: expires } : item;
+  };
+  const samples = new Map(Object.values(definition.entities).map((entity) => [entity.name, sampleOf(entity)]));
   print(`\nTable '${table.tableName}' on ${connection.endpoint ?? `AWS ${connection.region}`} (${connection.source})`);
   await step(
     'ensure table (create, wait ACTIVE, TTL)',
@@ -34,15 +50,6 @@ export async function runDemo<E extends EntityMap>(
     (r) => (r.created ? 'created' : 'already there'),
   );
 
-  // An example's TTL is a fixed date that eventually lies in the past, and DynamoDB (DynamoDB Local too)
-  // deletes expired items at any moment: the tour's samples expire in a day instead.
-  const expires = Math.floor(Date.now() / 1000) + 86_400;
-  const sampleOf = (entity: EntityDefinition): Item => {
-    const item = exampleItem(entity) as Item;
-    const ttl = entity.ttl ?? definition.ttlAttribute;
-    return ttl !== undefined && typeof item[ttl] === 'number' ? { ...item, [ttl]: expires } : item;
-  };
-  const samples = new Map(Object.values(definition.entities).map((entity) => [entity.name, sampleOf(entity)]));
   print("\nWrites (zod-validated, keys built from ElectroDB's formats, conditional create):");
   for (const [name, sample] of samples) {
     const api = apis[name];

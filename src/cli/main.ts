@@ -7,6 +7,7 @@ import { servicePatternUsage } from '../services/index.ts';
 import { listTables } from '../table/index.ts';
 import type { BoundTable, TableDefinition } from '../entity/index.ts';
 import { runDemo } from './demo.ts';
+import { runStudio, type StudioFlags } from './studio.ts';
 import { loadTable } from './load-table.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -85,10 +86,13 @@ export function buildProgram(): Command {
     .description('run DynamoDB Local in the foreground for your dev loop (Ctrl-C stops it)')
     .option('--port <port>', 'port (default: 8000)', parsePort, 8000)
     .option('--db-path <dir>', 'keep data in this directory (default: in memory)')
-    .action(async (flags: { port: number; dbPath?: string }) => {
+    .option('--admin', 'also serve the studio on it (http://127.0.0.1:4321) for --module, else the bundled table')
+    .option('--module <path>', 'with --admin: module exporting your table definition')
+    .action(async (flags: { port: number; dbPath?: string; admin?: boolean; module?: string }) => {
       const local = await startLocalDynamo({ port: flags.port, ...(flags.dbPath ? { dbPath: flags.dbPath } : {}) });
       console.log(`DynamoDB Local is running at ${local.endpoint} (pid ${local.pid}, ${flags.dbPath ? `data in ${flags.dbPath}` : 'in memory'}).`);
       console.log(`export DYNAMODB_ENDPOINT=${local.endpoint}`);
+      if (flags.admin) await runStudio({ port: 4321, endpoint: local.endpoint, ...(flags.module ? { module: flags.module } : {}) });
       const alive = setInterval(() => undefined, 1 << 30);
       // When java dies (killed, out of memory), the endpoint is gone: say so and exit non-zero.
       void local.exited.then(({ code, signal }) => {
@@ -97,6 +101,16 @@ export function buildProgram(): Command {
         process.exitCode = 1;
       });
     });
+
+  connectionOptions(program.command('studio'))
+    .description('a local web app over your table: entities, access patterns as forms, item editor, live writes, facets')
+    .option('--port <port>', 'port (default: 4321; 0 = any free port)', (value: string) => (value === '0' ? 0 : parsePort(value)), 4321)
+    .option('--host <host>', 'interface to listen on (default: 127.0.0.1, this machine only; the studio has no login)')
+    .option('--module <path>', 'module exporting your table definition (default: the bundled application table)')
+    .option('--export <name>', 'export name of the table definition in --module (default: its only table)')
+    .option('--memory', 'use the in-memory twin instead of DynamoDB')
+    .option('--seed', "write each entity's sample items on start")
+    .action(async (flags: StudioFlags) => runStudio(flags));
 
   const tableCommand = program.command('table').description('manage the table (ensure | delete | describe | list)');
   tableOptions(connectionOptions(tableCommand.command('ensure')))

@@ -1,6 +1,8 @@
 import type { FieldShape } from '../schema/index.ts';
 import { buildElectro, type ElectroEntity, type ResolvedPattern, type TableLayout } from '../table/index.ts';
 import { exampleItem } from './examples.ts';
+import { layoutEntities } from './keys.ts';
+import { designWarnings, type DesignWarning, type PatternUsage } from './warnings.ts';
 
 type Params = {
   KeyConditionExpression?: string;
@@ -10,6 +12,9 @@ type Params = {
 };
 type Row = { entity: string; pattern: string; operation: string; index: string; pk: string; sk: string; request: string; kind: string; description: string };
 
+/** Sets as arrays and bytes as base64, so examples read in JSON. */
+const jsonSafe = (_key: string, value: unknown) =>
+  value instanceof Set ? [...value] : value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value;
 const code = (text: string) => (text === '' ? '' : `\`${text.replace(/\|/g, '\\|')}\``);
 const escapeCell = (text: string) => text.replace(/\|/g, '\\|');
 
@@ -61,20 +66,36 @@ function rowsFor(pattern: ResolvedPattern, electro: ElectroEntity, example: Reco
   ];
 }
 
-function typeOf(shape: FieldShape): string {
-  const base =
-    shape.kind === 'enum'
-      ? (shape.values ?? []).map((value) => `'${value}'`).join(' \\| ')
-      : shape.kind === 'list'
-        ? `${shape.element ? typeOf(shape.element) : 'unknown'}[]`
-        : shape.kind === 'record'
-          ? `record<string, ${shape.valueShape ? typeOf(shape.valueShape) : 'unknown'}>`
-          : shape.kind === 'map'
-            ? 'object'
-            : shape.kind === 'date'
-              ? 'date (ISO string)'
-              : shape.kind;
-  return `${base}${shape.nullable ? ' \\| null' : ''}${shape.optional ? '?' : ''}`;
+/** A field's type as written in the document: nested objects as their shape, lists of them as `{ … }[]`. */
+export function fieldType(shape: FieldShape): string {
+  return `${baseType(shape)}${shape.nullable ? ' | null' : ''}${shape.optional ? '?' : ''}`;
+}
+
+function baseType(shape: FieldShape): string {
+  switch (shape.kind) {
+    case 'enum':
+      return (shape.values ?? []).map((value) => `'${value}'`).join(' | ');
+    case 'list': {
+      const element = shape.element ? fieldType(shape.element) : 'unknown';
+      return /[ |?]/.test(element) && !element.startsWith('{') ? `(${element})[]` : `${element}[]`;
+    }
+    case 'record':
+      return `record<string, ${shape.valueShape ? fieldType(shape.valueShape) : 'unknown'}>`;
+    case 'map': {
+      const properties = Object.entries(shape.properties ?? {}).map(
+        ([name, property]) => `${name}${property.optional ? '?' : ''}: ${fieldType({ ...property, optional: false })}`,
+      );
+      return properties.length === 0 ? '{}' : `{ ${properties.join(', ')} }`;
+    }
+    case 'date':
+      return 'date (ISO string)';
+    case 'stringSet':
+      return 'string set';
+    case 'numberSet':
+      return 'number set';
+    default:
+      return shape.kind;
+  }
 }
 
 function mermaid(table: TableLayout): string[] {
@@ -84,7 +105,7 @@ function mermaid(table: TableLayout): string[] {
     const keys = table.indexes[index];
     lines.push(`  ${indexNode(index)}[("${index === 'primary' ? 'table' : index}: ${keys?.pk} / ${keys?.sk ?? '-'}")]`);
   }
-  for (const entity of allEntities(table)) lines.push(`  ent_${entity.name}["${entity.name}"]`);
+  for (const entity of layoutEntities(table)) lines.push(`  ent_${entity.name}["${entity.name}"]`);
   const collections = new Set<string>();
   for (const pattern of table.patterns) {
     lines.push(`  ent_${pattern.entity} -- "${pattern.pattern}" --> ${indexNode(pattern.index)}`);
@@ -101,14 +122,14 @@ function mermaid(table: TableLayout): string[] {
 /** The access-pattern document for a table, generated from its definitions (deterministic). */
 export interface DocOptions {
   /** Operations of services (or your own code) and the patterns they use; each is checked against the table. */
-  usages?: readonly { service: string; operation: string; entity: string; pattern: string; how: string }[];
+  usages?: readonly PatternUsage[];
+  /** The module the table comes from, for the regenerate command the document names (`npx tablekit docs --module …`). */
+  module?: string;
 }
 
-/** Every entity the table holds: the declared ones and tablekit's own (unique claims). */
-const allEntities = (table: TableLayout) => [...Object.values(table.entities), ...table.internalEntities];
-const entityNamed = (table: TableLayout, name: string) => allEntities(table).find((entity) => entity.name === name);
+const entityNamed = (table: TableLayout, name: string) => layoutEntities(table).find((entity) => entity.name === name);
 
-function usageRows(table: TableLayout, usages: NonNullable<DocOptions['usages']>): string[] {
+function usageRows(table: TableLayout, usages: readonly PatternUsage[]): string[] {
   const rows = [
     '## Service operations',
     '',
@@ -130,13 +151,37 @@ function usageRows(table: TableLayout, usages: NonNullable<DocOptions['usages']>
   return [...rows, ''];
 }
 
+function warningRows(warnings: readonly DesignWarning[]): string[] {
+  if (warnings.length === 0) return [];
+  const rows = ['## Design warnings', '', 'What to look at before the table grows, each with why.', '', '| where | warning | why |', '| --- | --- | --- |'];
+  for (const warning of warnings) rows.push(`| ${escapeCell(warning.subject)} | ${escapeCell(warning.message)} | ${escapeCell(warning.why)} |`);
+  return [...rows, ''];
+}
+
+function collectionRows(table: TableLayout, service: ReturnType<typeof buildElectro>['service'], examples: Record<string, Record<string, unknown>>): string[] {
+  const collections = new Map<string, ResolvedPattern[]>();
+  for (const pattern of table.patterns)
+    for (const name of [pattern.template.collection ?? []].flat()) collections.set(name, [...(collections.get(name) ?? []), pattern]);
+  if (collections.size === 0) return [];
+  const rows = ['## Collections', '', 'Entities that share a collection live in the same partition and are read together in ONE Query.', ''];
+  rows.push('| collection | index | entities | request for the example |', '| --- | --- | --- | --- |');
+  const serviceCollections = service.collections as Record<string, (key: Record<string, unknown>) => { params(): Params }>;
+  for (const [name, patterns] of collections) {
+    const first = patterns[0] as ResolvedPattern;
+    const request = renderCondition(serviceCollections[name]?.(pick(examples[first.entity] ?? {}, first.template.pk)).params() ?? {});
+    rows.push(`| ${name} | ${first.indexName ?? 'table'} | ${patterns.map((p) => p.entity).join(', ')} | ${code(request)} |`);
+  }
+  return [...rows, ''];
+}
+
 export function generateAccessPatternDoc(table: TableLayout, options: DocOptions = {}): string {
   const { entities: electro, service } = buildElectro(table, table.name);
-  const examples = Object.fromEntries(allEntities(table).map((entity) => [entity.name, exampleItem(entity)]));
+  const examples = Object.fromEntries(layoutEntities(table).map((entity) => [entity.name, exampleItem(entity)]));
+  const command = `npx tablekit docs${options.module ? ` --module ${options.module}` : ''}`;
   const out: string[] = [
     `# Access patterns: table \`${table.name}\``,
     '',
-    '<!-- Generated by `tablekit docs` from the entity definitions. Do not edit by hand: `tablekit docs --check` fails when this file is stale. -->',
+    `<!-- Generated by \`${command}\` from the entity definitions. Do not edit by hand: \`${command} --check\` fails when this file is stale. -->`,
     '',
     '## Table',
     '',
@@ -157,21 +202,21 @@ export function generateAccessPatternDoc(table: TableLayout, options: DocOptions
     '## Entities',
     '',
   );
-  for (const entity of allEntities(table)) {
-    out.push(`### ${entity.name} (v${entity.version})`, '', entity.description ?? '', '');
+  for (const entity of layoutEntities(table)) {
+    out.push(`### ${entity.name} (v${entity.version})`, '', ...(entity.description ? [entity.description, ''] : []));
     out.push('| attribute | type |', '| --- | --- |');
-    for (const [field, shape] of Object.entries(entity.fields)) out.push(`| ${field} | ${typeOf(shape)} |`);
+    for (const [field, shape] of Object.entries(entity.fields)) out.push(`| ${field} | ${escapeCell(fieldType(shape))} |`);
     const managed = [
       entity.timestamps ? 'createdAt/updatedAt' : '',
       entity.versioned ? 'version (optimistic locking)' : '',
       entity.ttl ? `TTL on ${entity.ttl}` : '',
     ].filter(Boolean);
-    out.push('', `Managed: ${managed.length ? managed.join(', ') : 'none'}. Example: ${code(JSON.stringify(examples[entity.name]))}`, '');
+    out.push('', `Managed: ${managed.length ? managed.join(', ') : 'none'}. Example: ${code(JSON.stringify(examples[entity.name], jsonSafe))}`, '');
   }
   out.push(
     '## Access patterns',
     '',
-    'Every pattern is a GetItem or a Query on one index; none needs a Scan. Each entity API exposes each one as `find.<pattern>(key, options)`: the key names every ' +
+    'Every declared pattern is a GetItem or a Query on one index, never a Scan. Each entity API exposes each one as `find.<pattern>(key, options)`: the key names every ' +
       'pk composite, then sk composites in order by value, optionally with one range condition (`eq`, `gt`, `gte`, `lt`, `lte`, `between`, `beginsWith`) on the next one; ' +
       'it becomes the KeyConditionExpression. The only Scan is `query()` without a pattern (every item of one entity, filtered by entity type), meant for small entities and tests.',
     '',
@@ -188,19 +233,9 @@ export function generateAccessPatternDoc(table: TableLayout, options: DocOptions
       );
     }
   }
-  out.push('', '## Collections', '', 'Entities that share a collection live in the same partition and are read together in ONE Query.', '');
-  out.push('| collection | index | entities | request for the example |', '| --- | --- | --- | --- |');
-  const collections = new Map<string, ResolvedPattern[]>();
-  for (const pattern of table.patterns)
-    for (const name of [pattern.template.collection ?? []].flat()) collections.set(name, [...(collections.get(name) ?? []), pattern]);
-  const serviceCollections = service.collections as Record<string, (key: Record<string, unknown>) => { params(): Params }>;
-  for (const [name, patterns] of collections) {
-    const first = patterns[0] as ResolvedPattern;
-    const request = renderCondition(serviceCollections[name]?.(pick(examples[first.entity] ?? {}, first.template.pk)).params() ?? {});
-    out.push(`| ${name} | ${first.indexName ?? 'table'} | ${patterns.map((p) => p.entity).join(', ')} | ${code(request)} |`);
-  }
-  out.push('');
-  if (options.usages) out.push(...usageRows(table, options.usages));
+  out.push('', ...collectionRows(table, service, examples));
+  if (options.usages && options.usages.length > 0) out.push(...usageRows(table, options.usages));
+  out.push(...warningRows(designWarnings(table, options.usages)));
   out.push('## Diagram', '', ...mermaid(table), '');
   return out.join('\n');
 }
