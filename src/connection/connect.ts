@@ -36,6 +36,9 @@ export interface Connection {
 }
 
 const LOCAL_REGION = 'local';
+/** Defaults of the clients tablekit creates (`clientConfig.requestHandler` replaces them). */
+export const DEFAULT_CONNECTION_TIMEOUT_MS = 3_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 function isLoopback(endpoint: string): boolean {
@@ -91,6 +94,8 @@ function clientFor(endpoint: string | undefined, region: string, options: Connec
   return new DynamoDBClient({
     // A few more attempts than the SDK's 3 for throttling and 5xx (DynamoDB Local answers 500 under lock contention).
     maxAttempts: 6,
+    // Bounded waits: a database that stops answering fails the request (and the SDK retries it) instead of hanging.
+    requestHandler: { connectionTimeout: DEFAULT_CONNECTION_TIMEOUT_MS, requestTimeout: DEFAULT_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
     ...options.clientConfig,
     region,
     ...(endpoint ? { endpoint } : {}),

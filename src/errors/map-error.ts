@@ -1,3 +1,4 @@
+import { errorField } from './inspect.ts';
 import { RepositoryError, type RepositoryErrorCode } from './repository-error.ts';
 
 /** One cancellation reason of a TransactWriteItems, in request order. */
@@ -45,6 +46,11 @@ export function conditionError(code: RepositoryErrorCode, context: Pick<ErrorCon
   return new RepositoryError(code, messageFor(code, context, `${context.entity ?? 'item'}${describeId(context.id)}: ${code}`), { cause, id: context.id });
 }
 
+const serverStatus = (error: unknown) => {
+  const status = errorField(errorField(error, '$metadata'), 'httpStatusCode');
+  return typeof status === 'number' && status >= 500;
+};
+
 /**
  * The one place where errors from the SDK, the network and ElectroDB become RepositoryErrors.
  * Decisions use error names and cancellation reason codes, never message text.
@@ -82,6 +88,10 @@ export function mapError(error: unknown, context: ErrorContext = {}): Repository
     return make('unknown', `table not found (create it with table.ensure() or 'tablekit table ensure'): ${message}`);
   }
   if (timeoutNames.has(name) || err.code === 'ETIMEDOUT') return make('timeout', `request timed out: ${message}`);
+  // DynamoDB itself failed (5xx) and the SDK's retries did not get through: it is unavailable, not the caller's mistake.
+  if (name === 'InternalServerError' || name === 'ServiceUnavailable' || name === 'ServiceUnavailableException' || serverStatus(error)) {
+    return make('connection', `DynamoDB is unavailable (server error): ${message}`);
+  }
   if ((err.code && connectionCodes.has(err.code)) || name === 'NetworkingError') {
     return make('connection', `cannot reach DynamoDB: ${message}`);
   }
