@@ -88,7 +88,8 @@ export function changeRoutes(app: App, resource: Resource): void {
     if (!resource.project(c, projectId)) return resource.forbidden(c);
     const lastEventId = c.req.header('last-event-id');
     // A seq is decimal digits: '', '0x10' or '1e3' would otherwise pass as numbers and replay the wrong history.
-    if (lastEventId !== undefined && !/^\d{1,16}$/.test(lastEventId.trim())) return c.json(errorBody('validation', 'Last-Event-ID must be a change seq'), 400) as never;
+    if (lastEventId !== undefined && !/^\d{1,16}$/.test(lastEventId.trim()))
+      return c.json(errorBody('validation', 'Last-Event-ID must be a change seq'), 400) as never;
     const resumeFrom = lastEventId !== undefined ? Number(lastEventId.trim()) : c.req.valid('query').since;
     if (!Number.isSafeInteger(resumeFrom) || resumeFrom < 0) return c.json(errorBody('validation', 'Last-Event-ID must be a change seq'), 400) as never;
     return streamSSE(c, async (stream) => {

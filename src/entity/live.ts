@@ -1,4 +1,4 @@
-import { and, compareStrings, evaluate, matchesKey, valuesEqual, type Condition } from '../expression/index.ts';
+import { and, compareStrings, evaluate, matchesKey, valuesEqual } from '../expression/index.ts';
 import type { RawItem } from '../storage/index.ts';
 import { LiveStream, type RawChange } from '../streams/index.ts';
 import { conditionOf } from './conditions.ts';
