@@ -3,25 +3,30 @@ export const analysis = `## What limits the rest
 
 - Request building (A): tablekit compiles its key builders from ElectroDB's model once per table
   definition and renders expressions itself, so its whole entity API over a stub DocumentClient
-  (zod validation of the item, the 400 KB size check, keys, expressions, decoding) costs less
-  per operation than ElectroDB's \`.params()\` alone.
+  (zod validation of the item, the 400 KB size check, keys, expressions, decoding) costs about
+  what the peers spend on building the request alone.
 - Client path (D): the AWS SDK's own path (middleware, signing, JSON, parsing) is most of every
-  operation; what tablekit adds on top of it is roughly its column in A. save and patch are one
-  UpdateItem each, like the hand-written requests they are compared with (and return the item,
-  ALL_NEW, as those do).
-- End to end (B): DynamoDB Local, which shares the 2 cores with the client, is the bottleneck; the
-  ratios move ±10–15 % between runs, more when other processes load the machine.
+  operation; what a library adds on top of it is roughly its row in A. OneTable marshals itself
+  and sends through the low-level client; the others go through the DocumentClient.
+- End to end (B) and mixed (M): DynamoDB Local, which shares the 2 cores with the client, is the
+  bottleneck; the ratios move ±10–15 % between runs, more when other processes load the machine.
+  Every contender sends one request per operation (see the requests tables).
 - Requests (R): a unique field is a claim item kept in the same transaction as its owner, so
   create is one TransactWriteItems and writes that may move a claim read the item first.
   update(fn) always reads first (read-modify-write, guarded by the version).
-- Bulk (C): requests are built inside the worker pool, so building overlaps the 8 requests in
-  flight; DynamoDB Local is the bottleneck.
-- Change log (E): every append is a read of the sequence and the touched entities' heads (strongly
-  consistent) plus one transaction; DynamoDB Local spends ~1–1.5 ms per transaction item, and each
-  entity touched by a batch adds two items (its head and the outdatedBy update), so the batch/single
-  ratio depends on how many entities a batch touches and on the single-append latency of the run.
-  Concurrent single appends on ONE project serialise on the sequence item by design (gapless
-  sequence); lost attempts are retried with jittered backoff.
+- Bulk (C): each library's own batch write; DynamoDB Local is the bottleneck, so what differs is
+  how well a library keeps 8 requests in flight.
+- Change log (E): appends to one project from one process wait in a queue with one transaction
+  in flight; each transaction takes every queued append that fits (group commit), so 8 writers
+  share transactions instead of racing for the sequence. Each transaction is one consistent
+  BatchGetItem (the sequence, which carries the recent heads, plus head items it lacks) and one
+  TransactWriteItems; DynamoDB Local's cost grows with the items, so an append of one change
+  (3 items) and a group of 25 (27 items) differ far less than 25×. Between processes only the
+  sequence's \`value = v\` condition orders the appends: the loser re-reads and retries with
+  jittered backoff, which is what the 2-process row pays.
 - Streams (F): one reader polls every 10 ms while records flow and backs off to 250 ms when idle;
   the latency is the poll interval plus GetRecords.
+- HTTP (G): the bundled table has streams on, and DynamoDB Local makes every write to a table with
+  a stream slow (a transaction takes tens of milliseconds instead of a few), so compare the HTTP
+  column with the library column of the same row, not with E.
 `;

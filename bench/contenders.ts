@@ -1,22 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { $add, GetItemCommand, PutItemCommand, QueryCommand as ToolboxQuery, UpdateItemCommand } from 'dynamodb-toolbox';
 import type { BoundTable, Connection, InferInput } from 'tablekit';
+import { emailKey, oneTableUsers, toolboxUsers, userKey } from './peers.ts';
 import { type Member, UserTable } from './tables.ts';
 
 export type UserInput = InferInput<typeof Member>;
 export const ops = ['put', 'get', 'query', 'save', 'patch'] as const;
 export type Op = (typeof ops)[number];
 
+/** What every contender does to the same User item; each result is checked by the caller. */
 export interface Operations {
   put(item: UserInput): Promise<unknown>;
   get(userId: string): Promise<{ userId?: unknown } | undefined>;
-  query(email: string): Promise<unknown[]>;
-  /** Insert or replace the whole item (here: a new last name). */
+  query(email: string): Promise<{ userId?: unknown }[]>;
+  /** Insert or replace the whole item (here: a new last name), createdAt kept, version moved. */
   save(item: UserInput): Promise<unknown>;
-  /** An atomic counter: logins + 1. */
-  patch(userId: string): Promise<unknown>;
+  /** An atomic counter on an existing item: logins + 1 (and the version); returns the item after it. */
+  patch(userId: string): Promise<{ userId?: unknown; logins?: unknown } | undefined>;
 }
-export type ContenderName = 'raw DocumentClient' | 'ElectroDB .go()' | 'ElectroDB .params() + send' | 'tablekit entity API';
+export const contenderNames = ['raw DocumentClient', 'ElectroDB .go()', 'dynamodb-toolbox 2', 'OneTable 2', 'tablekit entity API'] as const;
+export type ContenderName = (typeof contenderNames)[number];
+export const RAW: ContenderName = 'raw DocumentClient';
 
 type Item = Record<string, unknown>;
 type ElectroEntity = BoundTable['electro']['entities'][string];
@@ -27,11 +32,12 @@ interface Chain {
   go(options?: Item): Promise<{ data: unknown }>;
   params(options?: Item): Item;
 }
-interface LooseElectro {
+export interface LooseElectro {
   create(item: Item): Chain;
   get(key: Item): Chain;
   upsert(item: Item): Chain;
   patch(key: Item): Chain;
+  put(items: Item[]): Chain;
   query: Record<string, (key: Item) => Chain>;
 }
 
@@ -46,107 +52,123 @@ export function fullItem(item: UserInput) {
   return { ...item, createdAt: now, updatedAt: now, version: 1 };
 }
 
-const userKey = (userId: string) => ({ pk: `$tablekit#userId_${userId}`, sk: '$account#user_1' });
-
 /** The item with hand-written keys in ElectroDB's format (tablekit's key format), as the raw contender stores it. */
 export function rawItem(item: UserInput) {
-  return { ...fullItem(item), ...userKey(item.userId), gsi1pk: `$tablekit#email_${item.email}`, gsi1sk: '$user_1', __edb_e__: 'user', __edb_v__: '1' };
+  return { ...fullItem(item), ...userKey(item.userId), ...emailKey(item.email), __edb_e__: 'user', __edb_v__: '1' };
 }
 
-/** A hand-written upsert: every attribute set, createdAt kept, version moved — what tablekit's save sends. */
-function rawSave(tableName: string, item: UserInput) {
-  const { pk: _pk, sk: _sk, createdAt, version: _version, ...rest } = rawItem(item);
-  const names: Record<string, string> = { '#createdAt': 'createdAt', '#version': 'version' };
-  const values: Record<string, unknown> = { ':createdAt': createdAt, ':one': 1 };
-  const sets = Object.entries(rest).map(([name, value], index) => {
-    names[`#a${index}`] = name;
-    values[`:a${index}`] = value;
-    return `#a${index} = :a${index}`;
-  });
-  return new UpdateCommand({
-    TableName: tableName,
-    Key: userKey(item.userId),
-    UpdateExpression: `SET ${sets.join(', ')}, #createdAt = if_not_exists(#createdAt, :createdAt) ADD #version :one`,
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: values,
-    ReturnValues: 'ALL_NEW',
-  });
-}
+export const renamed = (item: UserInput) => ({ ...item, lastName: 'Byron' });
 
-/** Four ways to put / get / query / save / patch the same User item on one table through one connection. */
+/** Hand-written requests: what each library should send for put / get / query / save / patch. */
+export const rawRequests = {
+  put: (tableName: string, item: UserInput) =>
+    new PutCommand({
+      TableName: tableName,
+      Item: rawItem(item),
+      ConditionExpression: 'attribute_not_exists(#pk) AND attribute_not_exists(#sk)',
+      ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+    }),
+  get: (tableName: string, userId: string) => new GetCommand({ TableName: tableName, Key: userKey(userId), ConsistentRead: true }),
+  query: (tableName: string, email: string) =>
+    new QueryCommand({
+      TableName: tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: '#pk = :pk and #sk = :sk',
+      ExpressionAttributeNames: { '#pk': 'gsi1pk', '#sk': 'gsi1sk' },
+      ExpressionAttributeValues: { ':pk': emailKey(email).gsi1pk, ':sk': '$user_1' },
+    }),
+  /** Every attribute set, createdAt kept, version moved — what tablekit's save sends. */
+  save: (tableName: string, item: UserInput) => {
+    const { pk: _pk, sk: _sk, createdAt, version: _version, ...rest } = rawItem(item);
+    const names: Record<string, string> = { '#createdAt': 'createdAt', '#version': 'version' };
+    const values: Record<string, unknown> = { ':createdAt': createdAt, ':one': 1 };
+    const sets = Object.entries(rest).map(([name, value], index) => {
+      names[`#a${index}`] = name;
+      values[`:a${index}`] = value;
+      return `#a${index} = :a${index}`;
+    });
+    return new UpdateCommand({
+      TableName: tableName,
+      Key: userKey(item.userId),
+      UpdateExpression: `SET ${sets.join(', ')}, #createdAt = if_not_exists(#createdAt, :createdAt) ADD #version :one`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ReturnValues: 'ALL_NEW',
+    });
+  },
+  patch: (tableName: string, userId: string) =>
+    new UpdateCommand({
+      TableName: tableName,
+      Key: userKey(userId),
+      UpdateExpression: 'SET #updatedAt = :now ADD #logins :one, #version :one',
+      ConditionExpression: 'attribute_exists(#pk)',
+      ExpressionAttributeNames: { '#updatedAt': 'updatedAt', '#logins': 'logins', '#version': 'version', '#pk': 'pk' },
+      ExpressionAttributeValues: { ':now': new Date().toISOString(), ':one': 1 },
+      ReturnValues: 'ALL_NEW',
+    }),
+};
+
+/** Five ways to put / get / query / save / patch the same User item on one table through one connection. */
 export function contenders(connection: Connection, tableName: string): Record<ContenderName, Operations> {
   const { doc } = connection;
   const table = UserTable.bind(connection, { tableName });
   const electro = table.electro.entities.user as ElectroEntity as unknown as LooseElectro;
+  const toolbox = toolboxUsers(doc, tableName);
+  const oneTable = oneTableUsers(connection.client, tableName).users;
   const members = table.entities.user;
-  const renamed = (item: UserInput) => ({ ...item, lastName: 'Byron' });
   return {
     'raw DocumentClient': {
-      put: (item) =>
-        doc.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: rawItem(item),
-            ConditionExpression: 'attribute_not_exists(#pk) AND attribute_not_exists(#sk)',
-            ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
-          }),
-        ),
-      get: async (userId) => (await doc.send(new GetCommand({ TableName: tableName, Key: userKey(userId), ConsistentRead: true }))).Item,
-      query: async (email) =>
-        (
-          await doc.send(
-            new QueryCommand({
-              TableName: tableName,
-              IndexName: 'gsi1',
-              KeyConditionExpression: '#pk = :pk and #sk = :sk',
-              ExpressionAttributeNames: { '#pk': 'gsi1pk', '#sk': 'gsi1sk' },
-              ExpressionAttributeValues: { ':pk': `$tablekit#email_${email}`, ':sk': '$user_1' },
-            }),
-          )
-        ).Items ?? [],
-      save: (item) => doc.send(rawSave(tableName, renamed(item))),
-      patch: (userId) =>
-        doc.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: userKey(userId),
-            UpdateExpression: 'SET #updatedAt = :now ADD #logins :one, #version :one',
-            ConditionExpression: 'attribute_exists(#pk)',
-            ExpressionAttributeNames: { '#updatedAt': 'updatedAt', '#logins': 'logins', '#version': 'version', '#pk': 'pk' },
-            ExpressionAttributeValues: { ':now': new Date().toISOString(), ':one': 1 },
-            ReturnValues: 'ALL_NEW',
-          }),
-        ),
+      put: (item) => doc.send(rawRequests.put(tableName, item)),
+      get: async (userId) => (await doc.send(rawRequests.get(tableName, userId))).Item,
+      query: async (email) => (await doc.send(rawRequests.query(tableName, email))).Items ?? [],
+      save: (item) => doc.send(rawRequests.save(tableName, renamed(item))),
+      patch: async (userId) => (await doc.send(rawRequests.patch(tableName, userId))).Attributes,
     },
     'ElectroDB .go()': {
       put: (item) => electro.create(fullItem(item)).go(),
       get: async (userId) => (await electro.get({ userId }).go({ consistent: true })).data as Item | undefined,
-      query: async (email) => (await electro.query.byEmail!({ email }).go()).data as unknown[],
+      query: async (email) => (await electro.query.byEmail!({ email }).go()).data as Item[],
       save: (item) => electro.upsert(fullItem(renamed(item))).go({ response: 'all_new' }),
-      patch: (userId) => electro.patch({ userId }).add({ logins: 1, version: 1 }).set({ updatedAt: new Date().toISOString() }).go({ response: 'all_new' }),
+      patch: async (userId) =>
+        (await electro.patch({ userId }).add({ logins: 1, version: 1 }).set({ updatedAt: new Date().toISOString() }).go({ response: 'all_new' })).data as Item,
     },
-    'ElectroDB .params() + send': {
-      put: (item) => doc.send(new PutCommand(electro.create(fullItem(item)).params() as ConstructorParameters<typeof PutCommand>[0])),
-      get: async (userId) =>
-        (await doc.send(new GetCommand({ ...(electro.get({ userId }).params() as { TableName: string; Key: Item }), ConsistentRead: true }))).Item,
+    'dynamodb-toolbox 2': {
+      put: (item) =>
+        toolbox.users
+          .build(PutItemCommand)
+          .item(item)
+          .options({ condition: { attr: 'userId', exists: false } })
+          .send(),
+      get: async (userId) => (await toolbox.users.build(GetItemCommand).key({ userId }).options({ consistent: true }).send()).Item,
       query: async (email) =>
-        (await doc.send(new QueryCommand(electro.query.byEmail!({ email }).params() as ConstructorParameters<typeof QueryCommand>[0]))).Items ?? [],
+        (
+          await toolbox.table
+            .build(ToolboxQuery)
+            .entities(toolbox.users)
+            .query({ index: 'gsi1', partition: emailKey(email).gsi1pk, range: { eq: '$user_1' } })
+            .send()
+        ).Items ?? [],
       save: (item) =>
-        doc.send(
-          new UpdateCommand({
-            ...(electro.upsert(fullItem(renamed(item))).params() as ConstructorParameters<typeof UpdateCommand>[0]),
-            ReturnValues: 'ALL_NEW',
-          }),
-        ),
-      patch: (userId) =>
-        doc.send(
-          new UpdateCommand({
-            ...(electro.patch({ userId }).add({ logins: 1, version: 1 }).set({ updatedAt: new Date().toISOString() }).params() as ConstructorParameters<
-              typeof UpdateCommand
-            >[0]),
-            ReturnValues: 'ALL_NEW',
-          }),
-        ),
+        toolbox.users
+          .build(UpdateItemCommand)
+          .item({ ...renamed(item), version: $add(1) })
+          .options({ returnValues: 'ALL_NEW' })
+          .send(),
+      patch: async (userId) =>
+        (
+          await toolbox.users
+            .build(UpdateItemCommand)
+            .item({ userId, logins: $add(1), version: $add(1) })
+            .options({ returnValues: 'ALL_NEW', condition: { attr: 'userId', exists: true } })
+            .send()
+        ).Attributes,
+    },
+    'OneTable 2': {
+      put: (item) => oneTable.create(item),
+      get: (userId) => oneTable.get({ userId }, { consistent: true }),
+      query: async (email) => [...(await oneTable.find({ email }, { index: 'gsi1' }))],
+      save: (item) => oneTable.upsert(renamed(item), { add: { version: 1 }, return: 'ALL_NEW' }),
+      patch: (userId) => oneTable.update({ userId }, { add: { logins: 1, version: 1 }, return: 'ALL_NEW' }),
     },
     'tablekit entity API': {
       put: (item) => members.create(item),

@@ -7,25 +7,32 @@ type Json = Record<string, unknown>;
 
 /**
  * Answers PutItem, GetItem, Query and UpdateItem from a map of items, whatever their encoding:
- * a Query returns the last item put, an UpdateItem the stored item (ALL_NEW). Enough for the
- * put / get / query / save / patch rounds, which only address items they put first.
+ * a Query by e-mail returns the item put with that gsi1pk, an UpdateItem the stored item as it
+ * was (ALL_NEW without the update applied). Enough for the put / get / query / save / patch
+ * rounds, which only address items they put first.
  */
 function answerer() {
   const items = new Map<string, Json>();
-  let last: Json | undefined;
+  const byEmail = new Map<string, Json>();
   const keyOf = (key: Json) => JSON.stringify([key.pk, key.sk]);
+  // Wire format ({ S: '…' }) or DocumentClient values alike: the e-mail key value, wherever a contender put it.
+  const emailOf = (values: unknown) => JSON.stringify(values ?? {}).match(/\$tablekit#email_[^"]*/)?.[0] ?? '';
   return (operation: string, input: Json): Json => {
     switch (operation) {
-      case 'PutItem':
-        last = input.Item as Json;
-        items.set(keyOf(last), last);
+      case 'PutItem': {
+        const item = input.Item as Json;
+        items.set(keyOf(item), item);
+        byEmail.set(emailOf(item.gsi1pk), item);
         return {};
+      }
       case 'GetItem': {
         const item = items.get(keyOf(input.Key as Json));
         return item ? { Item: item } : {};
       }
-      case 'Query':
-        return { Items: last ? [last] : [], Count: last ? 1 : 0, ScannedCount: last ? 1 : 0 };
+      case 'Query': {
+        const found = byEmail.get(emailOf(input.ExpressionAttributeValues));
+        return { Items: found ? [found] : [], Count: found ? 1 : 0, ScannedCount: found ? 1 : 0 };
+      }
       case 'UpdateItem': {
         const item = items.get(keyOf(input.Key as Json));
         return item ? { Attributes: item } : {};

@@ -34,7 +34,7 @@ async function direct(operation: () => Promise<unknown>, connections: number, se
 }
 
 /** 100 SSE clients follow one project while changes are appended: each must get every seq in order. */
-async function sseFanOut(url: string, store: Awaited<ReturnType<typeof openStore>>, clients: number, changes: number) {
+async function sseFanOut(url: string, store: Store, clients: number, changes: number) {
   const projectId = `bench-sse-${Date.now()}`;
   const started = performance.now();
   const readers = Array.from({ length: clients }, async () => {
@@ -73,23 +73,36 @@ async function sseFanOut(url: string, store: Awaited<ReturnType<typeof openStore
   return { clients, changes, seconds: (performance.now() - started) / 1000 };
 }
 
-/** HTTP overhead (autocannon on loopback vs direct library calls) and SSE fan-out. */
-export async function httpBench(connection: Connection, quick: boolean) {
-  const store = await openStore({ connection, tableName: `bench-http-${Date.now()}` });
+type Store = Awaited<ReturnType<typeof openStore>>;
+
+/** A store on its own table served over loopback by the HTTP API, for the duration of `run`. */
+async function withServer<T>(connection: Connection, label: string, run: (url: string, store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore({ connection, tableName: `bench-${label}-${Date.now()}` });
   const http = createHttpApp(store, { apiKeys: parseApiKeys(undefined) });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const started = serve({ fetch: http.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started));
   });
   const address = server.address();
-  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  try {
+    return await run(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`, store);
+  } finally {
+    http.closeLiveStreams();
+    await new Promise((resolve) => server.close(resolve));
+    await store.table.delete();
+    await store.close();
+  }
+}
+
+/** G: HTTP overhead, autocannon on loopback vs the same calls through the library. */
+export function httpBench(connection: Connection, quick: boolean) {
   const seconds = quick ? 3 : 10;
   const connections = 10;
-  try {
+  return withServer(connection, 'http', async (url, store) => {
     const user = await store.userService.register({ email: `bench.${Date.now()}@example.com`, firstName: 'B', lastName: 'H' });
     const body = JSON.stringify({ entityType: 'doc', entityId: 'd1', operation: 'update', data: { n: 1 } });
     const getHttp = await cannon({ url: `${url}/users/${user.userId}`, connections, duration: seconds });
     const getDirect = await direct(() => store.userService.get(user.userId), connections, seconds);
-    // One project per connection pool: appends to one project serialise on its sequence by design.
+    // One connection: the appends of one project from one client follow each other.
     const postHttp = await cannon({
       url: `${url}/projects/bench-http-post/changes`,
       method: 'POST',
@@ -103,12 +116,11 @@ export async function httpBench(connection: Connection, quick: boolean) {
       1,
       seconds,
     );
-    const sse = await sseFanOut(url, store, quick ? 20 : 100, quick ? 200 : 2000);
-    return { getHttp, getDirect, postHttp, postDirect, sse, connections, seconds };
-  } finally {
-    http.closeLiveStreams();
-    await new Promise((resolve) => server.close(resolve));
-    await store.table.delete();
-    await store.close();
-  }
+    return { getHttp, getDirect, postHttp, postDirect, connections, seconds };
+  });
+}
+
+/** Bench-only: SSE clients follow one project over HTTP while changes are appended. */
+export function sseBench(connection: Connection, clients: number, changes: number) {
+  return withServer(connection, 'sse', (url, store) => sseFanOut(url, store, clients, changes));
 }

@@ -2,13 +2,14 @@ import { z } from 'zod';
 import { defineEntity } from '../schema/index.ts';
 
 /**
- * The latest change of one entity in a project. Read with strong consistency inside the change
- * log's append (GSIs are only eventually consistent), so `outdatedBy` is always set on the right
- * change; it also answers "current state per entity" with one Query.
+ * The latest change of one entity in a project, for entities that are not among the recent heads
+ * the sequence item carries (the log writes it when an entity leaves them). Read with strong
+ * consistency inside the change log's append (GSIs are only eventually consistent), so
+ * `outdatedBy` always names the right change; with the recent heads it answers "current state".
  */
 export const ChangeHead = defineEntity({
   name: 'changeHead',
-  description: 'The latest change seq of one entity of a project (the change log keeps it in the append transaction).',
+  description: "The latest change seq of one entity of a project, once it is no longer among the sequence's recent heads.",
   schema: z.object({
     projectId: z.string().min(1).max(200),
     entityType: z.string().min(1).max(100),
@@ -19,7 +20,7 @@ export const ChangeHead = defineEntity({
   keys: {
     primary: { pk: ['projectId'], sk: ['entityType', 'entityId'], description: 'Latest change per entity of a project (current state)' },
   },
-  // Guarded by latestSeq in the append transaction.
+  // Written in the append transaction, under the sequence's `value = v`.
   versioned: false,
   example: { projectId: 'project-1', entityType: 'document', entityId: 'doc-7', latestSeq: 42, operation: 'update' },
 });

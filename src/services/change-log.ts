@@ -1,28 +1,19 @@
 import { isRepositoryError, RepositoryError } from '../errors/index.ts';
-import {
-  planCreate,
-  planPatchWrite,
-  planSave,
-  runAll,
-  type BoundTable,
-  type Operation,
-  type Page,
-  type PlannedWrite,
-  type RecordedWrite,
-} from '../entity/index.ts';
-import { retryPolicy, withRetries, type RetryPolicy } from '../retry/index.ts';
+import { MAX_TRANSACTION_ITEMS, type BoundTable, type Operation, type Page, type RecordedWrite } from '../entity/index.ts';
+import { retryPolicy, type RetryPolicy } from '../retry/index.ts';
 import type { InferInput, InferItem } from '../schema/index.ts';
 import type { LiveStream } from '../streams/index.ts';
-import { assignSeqs, entityKey, planGroup, type Candidate } from './append-plan.ts';
+import { bucketOf, decodeHeads, entityKey } from './append-plan.ts';
+import { commitWindow, LogCache, type Entry } from './append-transaction.ts';
 import { Change } from './change-entity.ts';
 import { ChangeHead } from './change-head-entity.ts';
+import { ChangeLinks } from './change-links-entity.ts';
+import { CommitQueue } from './commit-queue.ts';
 import { followChanges } from './follow.ts';
 import { Sequence } from './sequence-entity.ts';
 
-type Item = Record<string, unknown>;
-
 /** The entities a change log keeps in your table: spread them into `defineTable({ entities })`. */
-export const changeLogEntities = { change: Change, changeHead: ChangeHead, sequence: Sequence } as const;
+export const changeLogEntities = { change: Change, changeHead: ChangeHead, changeLinks: ChangeLinks, sequence: Sequence } as const;
 export type ChangeLogEntities = typeof changeLogEntities;
 
 /** A stored change. */
@@ -45,32 +36,29 @@ export interface ChangeLogStats {
 }
 
 export interface ChangeLogOptions {
-  /** Budget for re-reading and retrying when another writer moved the sequence first. */
+  /** Budget for re-reading and retrying when another writer (another process) moved the sequence first. */
   conflictRetry?: Partial<RetryPolicy>;
+  /**
+   * How many entities' latest changes the sequence item carries (default 128). Changing one of
+   * them again writes no head item; the oldest beyond this many are written out as head items.
+   * 0 writes a head item for every entity an append touches.
+   */
+  recentHeads?: number;
 }
 
 /** What the change log needs of a bound table that contains `changeLogEntities`. */
 export type ChangeLogTable = Pick<BoundTable<ChangeLogEntities>, 'entities' | 'storage' | 'contextOf'>;
 
-/** A transaction holds at most 100 items: the sequence, the changes, and per entity a head and the outdated change. */
-const MAX_TRANSACTION_ITEMS = 100;
-const logEntities = new Set(Object.keys(changeLogEntities));
-
-/** Another writer moved the sequence (or a head) first: re-read and retry. */
-class LogMoved extends RepositoryError {
-  constructor(projectId: string, cause: unknown) {
-    super('conflict', `change log of project '${projectId}' moved during the append`, { cause, id: projectId, entity: 'change' });
-  }
-}
+const DEFAULT_RECENT_HEADS = 128;
 
 /**
- * A per-project change log with gapless sequences. Each append is ONE TransactWriteItems that
- * moves the project's sequence from v to v+n under `value = v`, creates the n changes, marks the
- * previous latest change of each entity `outdatedBy`, and moves that entity's head. A reader
- * paging `since(k)` with consistent reads can never later discover a change ≤ k.
+ * A per-project change log with gapless sequences. Each transaction moves the project's sequence
+ * from v to v+n under `value = v` and creates the n changes; concurrent appends of one process
+ * share transactions (group commit), other processes are detected by that condition and retried.
+ * A reader paging `since(k)` with consistent reads can never later discover a change ≤ k.
  */
 export class ChangeLog {
-  private readonly retry: RetryPolicy;
+  private readonly queue: CommitQueue<Entry, ChangeItem>;
   /** Counters since construction: committed transactions and attempts lost to another writer. */
   readonly counters = { transactions: 0, conflicts: 0 };
 
@@ -78,7 +66,28 @@ export class ChangeLog {
     private readonly table: ChangeLogTable,
     options: ChangeLogOptions = {},
   ) {
-    this.retry = retryPolicy(options.conflictRetry, { maxAttempts: 200, baseDelayMs: 5, maxDelayMs: 250 });
+    const retry = retryPolicy(options.conflictRetry, { maxAttempts: 200, baseDelayMs: 5, maxDelayMs: 250 });
+    const capacity = options.recentHeads ?? DEFAULT_RECENT_HEADS;
+    if (!Number.isSafeInteger(capacity) || capacity < 0) throw new RangeError(`recentHeads must be a non-negative integer (got ${capacity})`);
+    const cache = new LogCache();
+    this.queue = new CommitQueue<Entry, ChangeItem>({
+      windowSize: MAX_TRANSACTION_ITEMS - 1,
+      retry,
+      commit: async (projectId, window) => {
+        const outcome = await commitWindow(table, projectId, window, capacity, cache);
+        if (outcome.kind === 'committed') this.counters.transactions++;
+        return outcome;
+      },
+      onMoved: () => this.counters.conflicts++,
+      idle: (projectId) => cache.forget(projectId),
+      // DynamoDB rejected the request (an item too large, say): one caller's doing, found by trying them one by one.
+      isolate: (error) => isRepositoryError(error, 'validation'),
+      exhausted: (projectId) =>
+        new RepositoryError('conflict', `change log of project '${projectId}': the sequence kept moving; gave up after ${retry.maxAttempts} attempts`, {
+          id: projectId,
+          entity: 'change',
+        }),
+    });
   }
 
   private checkProject(projectId: unknown): asserts projectId is string {
@@ -112,18 +121,20 @@ export class ChangeLog {
   /**
    * Appends changes, each optionally with companion writes that commit in the SAME transaction
    * (the outbox: an entity write and its change, both or neither). A companion's failed
-   * condition throws its own error; a moved sequence is re-read and retried.
+   * condition throws its own error (to this caller only); a moved sequence is re-read and retried.
+   * `atomic`: every change in one transaction, or a validation error.
    */
   async appendWith(projectId: string, entries: readonly ChangeEntry[], options: { atomic?: boolean } = {}): Promise<ChangeItem[]> {
     this.checkProject(projectId);
     // Every change is validated before the first write: bad input never leaves a partial append.
     const now = new Date().toISOString();
-    let remaining: Candidate[] = entries.map(({ change, companion }, index) => {
+    const candidates: Entry[] = entries.map(({ change, companion }, index) => {
       if (typeof change !== 'object' || change === null) throw RepositoryError.validation('change', [{ path: [index], message: 'expected a change object' }]);
-      const candidate: Item = { ...(change as Item), projectId, seq: 1, timestamp: now };
-      delete candidate.outdatedBy;
+      // Only the fields a caller sets; the schema checks them (their types are the caller's word until then).
+      const { entityType, entityId, operation, data } = change;
+      const draft = { projectId, entityType, entityId, operation, timestamp: now, data };
       try {
-        Change.toStored(candidate);
+        Change.toStored({ ...draft, seq: 1 });
       } catch (error) {
         if (isRepositoryError(error, 'validation'))
           throw RepositoryError.validation(
@@ -132,94 +143,35 @@ export class ChangeLog {
           );
         throw error;
       }
-      return { change: candidate, companion: companion ?? [] };
+      return { change: draft, companion: companion ?? [] };
     });
-    const appended: ChangeItem[] = [];
-    while (remaining.length > 0) {
-      const batch = remaining;
-      const written = await withRetries<ChangeItem[]>(
-        this.retry,
-        async () => {
-          try {
-            return { done: true, value: await this.appendOnce(projectId, batch, options.atomic ?? false) };
-          } catch (error) {
-            if (error instanceof LogMoved) {
-              this.counters.conflicts++;
-              return { done: false };
-            }
-            throw error;
-          }
-        },
-        () =>
-          new RepositoryError('conflict', `change log of project '${projectId}': the sequence kept moving; gave up after ${this.retry.maxAttempts} attempts`, {
-            id: projectId,
-            entity: 'change',
-          }),
-      );
-      appended.push(...written);
-      remaining = remaining.slice(written.length);
-    }
-    return appended;
+    if (candidates.length === 0) return [];
+    return this.queue.submit(projectId, candidates, options.atomic ?? false);
   }
 
-  /** One attempt: read the sequence and heads consistently, then write as many changes as fit in one transaction. */
-  private async appendOnce(projectId: string, candidates: Candidate[], atomic: boolean): Promise<ChangeItem[]> {
-    const { entities, contextOf, storage } = this.table;
-    const sequence = (await entities.sequence.getMany([projectId])).items[0];
-    const current = sequence?.value ?? 0;
-    const window = candidates.slice(0, MAX_TRANSACTION_ITEMS - 1);
-    const headIds = new Map(
-      window.map(({ change }) => [entityKey(change), { projectId, entityType: String(change.entityType), entityId: String(change.entityId) }]),
+  /** Fills `outdatedBy` of changes superseded by a later transaction (kept in the links items), with consistent reads. */
+  private async withLinks(projectId: string, items: ChangeItem[]): Promise<ChangeItem[]> {
+    const open = items.filter((item) => item.outdatedBy === undefined);
+    if (open.length === 0) return items;
+    const buckets = [...new Set(open.map((item) => bucketOf(item.seq)))];
+    const found = await this.table.entities.changeLinks.getMany(
+      buckets.map((bucket) => ({ projectId, bucket })),
+      { consistent: true },
     );
-    const found = await entities.changeHead.getMany([...headIds.values()]);
-    // Read apart from the sequence: a head past it means another append committed in between (its
-    // changes would collide with ours in one transaction); re-read and retry.
-    if (found.items.some((head) => head.latestSeq > current)) throw new LogMoved(projectId, undefined);
-    const heads = new Map(found.items.map((head) => [entityKey(head), head as Item]));
-
-    const group = planGroup(window, heads, MAX_TRANSACTION_ITEMS);
-    if (atomic && group.length < candidates.length) {
-      throw new RepositoryError(
-        'validation',
-        `${candidates.length} changes with their writes do not fit one transaction (${group.length} do); split the batch`,
-      );
-    }
-    const { stored, firstSeqOf } = assignSeqs(group, current);
-    const [sequenceContext, changeContext, headContext] = [contextOf('sequence'), contextOf('change'), contextOf('changeHead')];
-    const plans: PlannedWrite[] = [];
-    const sequenceItem = { projectId, value: current + stored.length };
-    plans.push(sequence ? await planSave(sequenceContext, sequenceItem, { if: { value: current } }) : planCreate(sequenceContext, sequenceItem));
-    const operations: Operation[] = [];
-    stored.forEach((change, index) => operations.push(...planCreate(changeContext, change).operations, ...(group[index]?.companion ?? [])));
-    for (const [key, firstSeq] of firstSeqOf) {
-      const head = heads.get(key);
-      const last = [...stored].reverse().find((change) => entityKey(change) === key) as Item;
-      const headItem = { projectId, entityType: last.entityType, entityId: last.entityId, latestSeq: last.seq, operation: last.operation };
-      if (head) {
-        plans.push(await planSave(headContext, headItem, { if: { latestSeq: head.latestSeq } }));
-        plans.push(await planPatchWrite(changeContext, { projectId, seq: head.latestSeq }, { set: { outdatedBy: firstSeq } }));
-      } else plans.push(planCreate(headContext, headItem));
-    }
-    const all = [...(plans[0]?.operations ?? []), ...operations, ...plans.slice(1).flatMap((plan) => plan.operations)];
-    try {
-      await runAll(storage, all);
-    } catch (error) {
-      // The log's own items failed their conditions, or a concurrent transaction won: re-read and retry.
-      if (isRepositoryError(error) && logEntities.has(error.entity ?? '') && ['conditionFailed', 'alreadyExists', 'notFound', 'conflict'].includes(error.code))
-        throw new LogMoved(projectId, error);
-      if (isRepositoryError(error, 'conflict') && error.entity === undefined) throw new LogMoved(projectId, error);
-      throw error;
-    }
-    this.counters.transactions++;
-    return stored.map((change) => Change.fromStored(Change.toStored(change)) as ChangeItem);
+    const outdatedBy = new Map(found.items.flatMap((item) => item.links));
+    return items.map((item) => {
+      const later = item.outdatedBy ?? outdatedBy.get(item.seq);
+      return later === undefined ? item : { ...item, outdatedBy: later };
+    });
   }
 
-  /** Changes with seq > afterSeq, in seq order, one page (strongly consistent). */
-  since(projectId: string, afterSeq: number, options: { limit?: number; cursor?: string } = {}): Promise<Page<ChangeItem>> {
+  /** Changes with seq > afterSeq, in seq order, one page (strongly consistent, outdatedBy included). */
+  async since(projectId: string, afterSeq: number, options: { limit?: number; cursor?: string } = {}): Promise<Page<ChangeItem>> {
     this.checkProject(projectId);
     if (!Number.isSafeInteger(afterSeq) || afterSeq < 0)
       throw RepositoryError.validation('change', [{ path: ['afterSeq'], message: `must be a non-negative integer (got ${afterSeq})` }]);
-    return this.table.entities.change.find.primary({ projectId, seq: { gt: afterSeq } }, { ...options, consistent: true });
+    const page = await this.table.entities.change.find.primary({ projectId, seq: { gt: afterSeq } }, { ...options, consistent: true });
+    return { ...page, items: await this.withLinks(projectId, page.items) };
   }
 
   /** Every change after `afterSeq`, one page in memory at a time. */
@@ -251,14 +203,15 @@ export class ChangeLog {
     });
   }
 
-  /** One entity's changes in seq order (GSI entityHistory; eventually consistent). */
-  history(
+  /** One entity's changes in seq order (GSI entityHistory: eventually consistent; their outdatedBy read consistently). */
+  async history(
     projectId: string,
     entityType: string,
     entityId: string,
     options: { limit?: number; cursor?: string; order?: 'asc' | 'desc' } = {},
   ): Promise<Page<ChangeItem>> {
-    return this.table.entities.change.find.entityHistory({ projectId, entityType, entityId }, options);
+    const page = await this.table.entities.change.find.entityHistory({ projectId, entityType, entityId }, options);
+    return { ...page, items: await this.withLinks(projectId, page.items) };
   }
 
   /** Current state: the latest change of every entity (`includeOutdated: true` = every change). */
@@ -269,8 +222,15 @@ export class ChangeLog {
       for await (const page of this.paginate(projectId)) result.push(...page);
       return result;
     }
+    // The recent heads in the sequence item, then the head items; an entity's latest seq only grows, so the larger wins.
+    const sequence = (await this.table.entities.sequence.getMany([projectId])).items[0];
     const heads = await this.table.entities.changeHead.query({ pattern: 'primary', key: { projectId } }, { consistent: true });
-    const seqs = heads.map((head) => head.latestSeq).sort((a, b) => a - b);
+    const latest = new Map([...decodeHeads(sequence?.heads)].map(([key, head]) => [key, head.seq]));
+    for (const head of heads) {
+      const key = entityKey(head);
+      latest.set(key, Math.max(latest.get(key) ?? 0, head.latestSeq));
+    }
+    const seqs = [...latest.values()].sort((a, b) => a - b);
     return (await this.table.entities.change.getMany(seqs.map((seq) => ({ projectId, seq })))).items;
   }
 

@@ -11,6 +11,7 @@ export {
 } from './change-log.ts';
 export { Change } from './change-entity.ts';
 export { ChangeHead } from './change-head-entity.ts';
+export { ChangeLinks } from './change-links-entity.ts';
 export { Sequence } from './sequence-entity.ts';
 export { withChangeLog, type WithChangeLogOptions } from './with-change-log.ts';
 export { UserService, userEntities, hashToken, type RegisterInput, type UserEntities, type UserItem, type UserTable, type VideoProgressItem } from './users.ts';

@@ -2,7 +2,7 @@
 import test from 'ava';
 import { backends } from '../support/db.ts';
 import { allChanges, change, project, sequenceOf } from './change-log-support.ts';
-import { addMiddleware, isolatedStore, range, recordCommands, rejection, useBackendStores } from './support.ts';
+import { addMiddleware, isolatedStore, range, recordCommands, rejection, useBackendStores, type AnyRecord } from './support.ts';
 
 const { storeOf } = useBackendStores('svc-change-log-reads');
 
@@ -53,47 +53,56 @@ for (const backend of backends) {
 
 // --- DynamoDB only: the requests sent --------------------------------------------------------------
 
-test('[dynamodb] since sends ONE consistent Query whose key condition is the seq range, without a filter', async (t) => {
+test('[dynamodb] since sends ONE consistent Query on the seq range without a filter, then one consistent BatchGetItem of the links items', async (t) => {
   const store = storeOf('dynamodb');
   const projectId = project('since-query');
   await store.changeLog.appendMany(
     projectId,
     range(1, 12).map((index) => change('doc', `d${index}`, 'create')),
   );
+  await store.changeLog.append(projectId, change('doc', 'd11', 'update'));
   const own = await isolatedStore(t, store.table.tableName);
   const seen = recordCommands(own);
   t.deepEqual(
-    (await own.changeLog.since(projectId, 10)).items.map((item) => item.seq),
-    [11, 12],
+    (await own.changeLog.since(projectId, 10)).items.map((item) => [item.seq, item.outdatedBy]),
+    [
+      [11, 13],
+      [12, undefined],
+      [13, undefined],
+    ],
   );
   t.deepEqual(
     seen.map((command) => command.name),
-    ['QueryCommand'],
+    ['QueryCommand', 'BatchGetItemCommand'],
   );
   const input = seen[0]?.input ?? {};
   t.is(input.ConsistentRead, true);
   t.is(input.FilterExpression, undefined);
   t.regex(String(input.KeyConditionExpression), /(>|BETWEEN)/, String(input.KeyConditionExpression));
+  const links = Object.values((seen[1]?.input.RequestItems ?? {}) as Record<string, { Keys: AnyRecord[]; ConsistentRead?: boolean }>);
+  t.is(links[0]?.ConsistentRead, true);
+  t.deepEqual(
+    links[0]?.Keys.map((key) => String(key.sk)),
+    ['$changeLinks_1#bucket_0000000000000000'],
+    'one links item covers seqs 0..99',
+  );
 });
 
-test('[dynamodb] an append that reads the sequence, then heads moved by another append, retries instead of failing', async (t) => {
-  // The sequence and the heads are two reads: another append can commit between them. Its head
-  // then points past the sequence that was read (regression: the retry planned a transaction that
-  // touched that change twice and failed with validation).
+test('[dynamodb] another process appending between our read and our transaction: the transaction fails on the sequence and is retried', async (t) => {
+  // `store` plays the other process: its own ChangeLog and client, the same table.
   const store = storeOf('dynamodb');
-  const projectId = project('between-reads');
+  const projectId = project('between');
   await store.changeLog.append(projectId, change('doc', 'A', 'create'));
   const own = await isolatedStore(t, store.table.tableName);
-  let batchGets = 0;
-  addMiddleware(own, 'appendBetweenReads', (next, context) => async (args) => {
-    // The second BatchGetItem of the first attempt is the heads read: another writer commits first.
-    if (context.commandName === 'BatchGetItemCommand' && ++batchGets === 2)
+  let transactions = 0;
+  addMiddleware(own, 'appendBeforeOurTransaction', (next, context) => async (args) => {
+    if (context.commandName === 'TransactWriteItemsCommand' && ++transactions === 1)
       await store.changeLog.append(projectId, change('doc', 'A', 'update', { by: 'other' }));
     return next(args);
   });
   const appended = await own.changeLog.append(projectId, change('doc', 'A', 'update', { by: 'own' }));
   t.is(appended.seq, 3);
-  t.true(own.changeLog.counters.conflicts >= 1, 'the moved log was detected and retried');
+  t.is(own.changeLog.counters.conflicts, 1, 'the first attempt lost to the other writer');
   const stored = await allChanges(store, projectId);
   t.deepEqual(
     stored.map((item) => [item.seq, item.data.by, item.outdatedBy]),
@@ -102,5 +111,9 @@ test('[dynamodb] an append that reads the sequence, then heads moved by another 
       [2, 'other', 3],
       [3, 'own', undefined],
     ],
+  );
+  t.deepEqual(
+    (await store.changeLog.latest(projectId)).map((item) => item.seq),
+    [3],
   );
 });

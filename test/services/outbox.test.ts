@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import test from 'ava';
 import type { Store } from '../../entities/index.ts';
-import { withChangeLog, type ChangeItem } from '../../src/services/index.ts';
+import { ChangeLog, withChangeLog, type ChangeItem } from '../../src/services/index.ts';
 import { backends } from '../support/db.ts';
 import { cancellation, failTransactions, isolatedStore, networkError, useBackendStores, range, recordCommands, rejection, type AnyRecord } from './support.ts';
 
@@ -152,6 +152,37 @@ for (const backend of backends) {
     t.deepEqual(await logState(store, projectId), state);
   });
 
+  test(title("concurrent outbox writes share the log's transactions; a duplicate e-mail fails only its own write"), async (t) => {
+    const store = storeOf(backend);
+    const projectId = project('together');
+    const changeLog = new ChangeLog(store.table);
+    const users = withChangeLog(store.table, 'user', { changeLog, projectId });
+    const taken = await users.create({ userId: randomUUID(), ...person('taken') });
+    const ids = range(1, 5).map(() => randomUUID());
+    const results = await Promise.allSettled(
+      ids.map((userId, index) => users.create({ userId, ...person(`w${index}`), ...(index === 2 ? { email: taken.email } : {}) })),
+    );
+    t.deepEqual(
+      results.map((result) => (result.status === 'fulfilled' ? 'ok' : (result.reason as { code?: string }).code)),
+      ['ok', 'ok', 'duplicate', 'ok', 'ok'],
+    );
+    const changes = await changesOf(store, projectId);
+    t.deepEqual(
+      changes.map((c) => c.seq),
+      range(1, 5),
+      'gapless: the failed write took no seq',
+    );
+    t.deepEqual(
+      changes
+        .slice(1)
+        .map((c) => c.entityId)
+        .sort(),
+      [ids[0], ids[1], ids[3], ids[4]].sort(),
+    );
+    t.deepEqual((await store.entities.user.getMany(ids)).missing, [ids[2]]);
+    t.true(changeLog.counters.transactions <= 3, `${changeLog.counters.transactions} transactions for 6 writes`);
+  });
+
   test(title('an entity with a composite id records it as entityId and its history finds it'), async (t) => {
     const store = storeOf(backend);
     const projectId = project('composite');
@@ -228,7 +259,8 @@ test('[dynamodb] a write and its change are ONE TransactWriteItems (create, patc
     ['TransactWriteItemsCommand'],
   );
   const entities = ((create[0]?.input.TransactItems ?? []) as AnyRecord[]).map((item) => JSON.stringify(item).match(/"__edb_e__":"(\w+)"/)?.[1]);
-  for (const entity of ['user', 'tablekitUnique', 'change', 'changeHead']) t.true(entities.includes(entity), `the transaction holds ${entities.join(', ')}`);
+  // The entity's head rides in the sequence item (its recent heads): no head item of its own.
+  for (const entity of ['user', 'tablekitUnique', 'change', 'sequence']) t.true(entities.includes(entity), `the transaction holds ${entities.join(', ')}`);
   await users.patch(userId, { set: { lastName: 'One' } });
   t.deepEqual(
     writes().map((command) => command.name),
