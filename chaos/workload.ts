@@ -9,6 +9,7 @@ import { connect, isRepositoryError, type Connection } from 'tablekit';
 import { startLocalDynamo, type LocalDynamo } from 'tablekit/local';
 import { ChangeLog, withChangeLog } from 'tablekit/services';
 import { AppTable } from '../entities/index.ts';
+import { startControl, type ControlReport } from './control.ts';
 import { injectFaults, type FaultStats } from './faults.ts';
 
 export interface ChaosOptions {
@@ -30,6 +31,8 @@ export interface ChaosReport {
   errors: Record<string, number>;
   faults: FaultStats;
   processFaults: { pauses: number; kills: number };
+  /** The raw SDK's own writes through the same pauses and kills: what the emulator lost by itself. */
+  control: ControlReport;
   markdown: string;
 }
 
@@ -111,6 +114,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const stopAt = Date.now() + options.seconds * 1000;
   const processFaults = { pauses: 0, kills: 0 };
   let running = true;
+  const controlReport = await startControl(endpoint, () => Date.now() >= stopAt);
 
   const writer = async (index: number) => {
     const counter = `counter-${index}`;
@@ -150,7 +154,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const killEvery = (options.killEverySeconds ?? 15) * 1000;
     let nextKill = Date.now() + killEvery;
     while (Date.now() < stopAt - 3_000) {
-      await sleep(2_000 + Math.random() * 2_000);
+      // Without pauses, wake up for the next kill; with them, every 2 to 4 s.
+      await sleep(options.pauses ? 2_000 + Math.random() * 2_000 : Math.max(100, Math.min(nextKill, stopAt - 3_000) - Date.now()));
       if (options.kills && Date.now() >= nextKill && Date.now() < stopAt - 4_000) {
         log(`kill -9 DynamoDB Local (pid ${local.pid}), restart on port ${port}`);
         process.kill(local.pid, 'SIGKILL');
@@ -174,7 +179,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   running = false;
   faults.rate = 0;
 
-  const report = await check(table, changeLog, projectId, ownerId, ledger, faults, processFaults);
+  const control = await controlReport();
+  const report = await check(table, changeLog, projectId, ownerId, ledger, faults, processFaults, control);
   table.closeStreams();
   await connection.close();
   await local.stop();
@@ -191,6 +197,7 @@ async function check(
   ledger: Ledger,
   faults: FaultStats,
   processFaults: { pauses: number; kills: number },
+  control: ControlReport,
 ): Promise<ChaosReport> {
   const violations: string[] = [];
   const users = await table.entities.user.getMany([...ledger.users.keys()]);
@@ -249,6 +256,8 @@ async function check(
       .map(([kind, count]) => `${kind} ${count}`)
       .join(', ')} |`,
     `| database paused / killed and restarted | ${processFaults.pauses} / ${processFaults.kills} |`,
+    `| control, raw SDK without tablekit: PutItem lost / acknowledged | ${control.puts.lost} / ${control.puts.acknowledged} |`,
+    `| control, raw SDK without tablekit: TransactWriteItems lost / acknowledged | ${control.transactions.lost} / ${control.transactions.acknowledged} |`,
     `| errors by code | ${
       Object.entries(errors)
         .map(([code, count]) => `${code} ${count}`)
@@ -256,5 +265,5 @@ async function check(
     } |`,
     `| violations | ${violations.length === 0 ? 'none' : violations.join('; ')} |`,
   ].join('\n');
-  return { violations, counts, errors, faults, processFaults, markdown };
+  return { violations, counts, errors, faults, processFaults, control, markdown };
 }

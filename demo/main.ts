@@ -3,7 +3,7 @@
  * an embedded DynamoDB Local (stopped again at the end); DYNAMODB_ENDPOINT or AWS_REGION point
  * it elsewhere, TABLEKIT_TABLE names the table (default `tablekit`).
  */
-import { connect, type Connection } from 'tablekit';
+import { connect, OperationStats, type Connection } from 'tablekit';
 import { openStore, type Store } from '../entities/index.ts';
 import { runEntityApiTour } from './entity-api.ts';
 import { runHttpTour } from './http.ts';
@@ -26,6 +26,9 @@ async function tour(connection: Connection, tableName: string): Promise<void> {
     () => openStore({ connection, tableName }),
     (opened) => `${opened.table.definition.patterns.length} access patterns, ${Object.keys(opened.entities).length} entities`,
   );
+  // Metrics: one event per entity-API operation of the store's table, summed up at the end.
+  const stats = new OperationStats();
+  const stopStats = store.table.onOperation(stats.record);
   try {
     await runEntityApiTour(store, connection, requests, print);
     await runTwinTour(connection, tableName, print);
@@ -33,8 +36,11 @@ async function tour(connection: Connection, tableName: string): Promise<void> {
     await runStreamsTour(store, print);
     await runHttpTour(store, print);
   } finally {
+    stopStats();
     await store.close();
   }
+  print(`\nPer-operation summary (table.onOperation, ${stats.total} operations of the store's table):`);
+  for (const line of stats.format().split('\n')) print(`  ${line}`);
 }
 
 async function main(): Promise<void> {

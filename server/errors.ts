@@ -13,6 +13,8 @@ const statusByCode: Record<RepositoryErrorCode, 400 | 404 | 409 | 412 | 500 | 50
   throttled: 503,
   connection: 503,
   timeout: 504,
+  // The caller's AbortSignal ended the operation: nobody is waiting for this answer.
+  aborted: 503,
   unknown: 500,
 };
 

@@ -27,6 +27,7 @@ export type {
   CollectionResult,
   EntityApis,
   Finders,
+  CallOptions,
   GetManyResult,
   GetOptions,
   IdentifiedObject,
@@ -63,3 +64,24 @@ export {
 export { connect, connectLocal, type Connection, type ConnectOptions, type ConnectionSource } from './connection/index.ts';
 export { RepositoryError, isRepositoryError, type RepositoryErrorCode, type ValidationIssue } from './errors/index.ts';
 export type { LiveStream } from './streams/index.ts';
+export {
+  defineMigration,
+  isMigrationError,
+  migrate,
+  migrationStatus,
+  MigrationError,
+  type Migration,
+  type MigrateOptions,
+  type MigrationErrorCode,
+  type MigrationProgress,
+  type MigrationReport,
+  type MigrationResult,
+} from './migrate/index.ts';
+export {
+  OperationStats,
+  type ConsumedCapacity,
+  type OperationEvent,
+  type OperationListener,
+  type OperationName,
+  type OperationSummaryRow,
+} from './metrics/index.ts';

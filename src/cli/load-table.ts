@@ -26,7 +26,7 @@ export async function loadTable(modulePath: string | undefined, exportName?: str
  * installed CLI) a `.ts` module loads after registering tsx's loader globally; tsx's namespaced
  * `tsImport` would load a second copy of the library next to the CLI's.
  */
-async function importModule(url: string, modulePath: string): Promise<unknown> {
+export async function importModule(url: string, modulePath: string): Promise<unknown> {
   try {
     return await import(url);
   } catch (error) {

@@ -9,6 +9,7 @@ import type { BoundTable, TableDefinition } from '../entity/index.ts';
 import { runDemo } from './demo.ts';
 import { runStudio, type StudioFlags } from './studio.ts';
 import { loadTable } from './load-table.ts';
+import { runMigrate, type MigrateFlags } from './migrate.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -19,6 +20,12 @@ interface ConnectionFlags {
   module?: string;
   export?: string;
 }
+
+const parseCount = (value: string) => {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1) throw new InvalidArgumentError('must be a positive integer');
+  return count;
+};
 
 const parsePort = (value: string) => {
   const port = Number(value);
@@ -183,6 +190,17 @@ export function buildProgram(): Command {
       const model = toWorkbenchModel(await table(flags), flags.tableName ? { tableName: flags.tableName } : {});
       process.stdout.write(`${JSON.stringify(model, null, 2)}\n`);
     });
+
+  tableOptions(connectionOptions(program.command('migrate')))
+    .description('run the migrations the module exports (defineMigration): in order, each once, resumable; a progress bar on a terminal')
+    .option('--dry-run', 'read and report what would change; write nothing')
+    .option('--segments <n>', 'parallel Scan segments (default 4)', parseCount)
+    .option('--page-size <n>', 'items per Scan request (default 500)', parseCount)
+    .option('--batch-size <n>', 'items per transaction (default and at most 49)', parseCount)
+    .option('--concurrency <n>', 'transactions in flight per segment (default 2)', parseCount)
+    .option('--max-rate <n>', 'at most n items per second (default: unlimited)', parseCount)
+    .addOption(new Option('--progress <mode>', 'progress display').choices(['auto', 'bar', 'lines', 'none']).default('auto'))
+    .action((flags: MigrateFlags) => runMigrate(flags));
 
   tableOptions(program.command('docs'))
     .description('generate the access-pattern document; --check fails when the committed file is stale')

@@ -1,6 +1,8 @@
+import type { OperationObserver } from '../metrics/index.ts';
 import type { RetryPolicy } from '../retry/index.ts';
 import type { Storage } from '../storage/index.ts';
 import type { EntityModel } from './model.ts';
+import type { Upgrade } from './previous.ts';
 import type { Operation } from './operations.ts';
 
 /** A change an entity write makes, as the change log records it. */
@@ -37,4 +39,10 @@ export interface EntityContext {
   readonly now: () => Date;
   /** Writes recorded in a change log (the outbox), when set. */
   readonly recorder?: WriteRecorder;
+  /** The bound table's operation observer (metrics and tracing), when set. */
+  readonly observer?: OperationObserver;
+  /** The default deadline (ms) of an operation on one item or one page; see deadline.ts. */
+  readonly timeoutMs: number | undefined;
+  /** While a migration runs (`bind(..., { migrating })`): the previous version, read as a fallback and moved before single-item writes. */
+  readonly previous?: Upgrade;
 }

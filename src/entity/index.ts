@@ -21,6 +21,7 @@ export type {
   WriteOptions,
 } from './types.ts';
 export type { TransactionGet, TransactionReader, TransactionWrite, TransactionWriter } from './transaction.ts';
+export { DEFAULT_TIMEOUT_MS, type CallOptions } from './deadline.ts';
 export type { EntityContext, RecordedChange, RecordedWrite, WriteRecorder } from './context.ts';
 export { explain, toTransactItem, type Guard, type Operation } from './operations.ts';
 export { entityIdOf } from './writes.ts';
@@ -31,3 +32,15 @@ export type { CollectionMembers, CollectionName, CollectionResult } from './coll
 export { createEntityApi } from './repository.ts';
 export { runAll } from './operations.ts';
 export { planCreate, planPatchWrite, planSave, type PlannedWrite } from './writes.ts';
+export {
+  failureOf,
+  modelFor,
+  moveFailure,
+  moveOperations,
+  primaryKeyOf,
+  tableKeyFieldsOf,
+  Upgrade,
+  type MoveFailure,
+  type PreviousVersion,
+} from './previous.ts';
+export { EntityModel } from './model.ts';

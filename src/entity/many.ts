@@ -1,6 +1,6 @@
 import { isMap } from '../expression/index.ts';
 import { RepositoryError } from '../errors/index.ts';
-import type { RawItem } from '../storage/index.ts';
+import type { BatchWriteRequest, RawItem } from '../storage/index.ts';
 import type { EntityContext, RecordedWrite } from './context.ts';
 import { mapped, MAX_TRANSACTION_ITEMS, runAll } from './operations.ts';
 import { replaceGuards } from './replace.ts';
@@ -247,16 +247,27 @@ export async function saveAll(
     }
   });
   const total = prepared.size;
+  const entries = [...prepared.values()];
   let written = 0;
+  // The ids DynamoDB confirmed, so a failure can say exactly which items were written.
+  const writtenIds: unknown[] = [];
   const progress = (count: number) => {
     written = count;
     options.onProgress?.({ written, total });
   };
   try {
     if (!needsTransactions(context)) {
+      const requests = entries.map(({ raw, id }) => ({ request: { put: raw }, id }));
+      const idOf = new Map<BatchWriteRequest, unknown>(requests.map(({ request, id }) => [request, id]));
       const result = await context.storage.batchWrite(
-        [...prepared.values()].map(({ raw }) => ({ put: raw })),
-        { concurrency, onWritten: progress },
+        requests.map(({ request }) => request),
+        {
+          concurrency,
+          onWritten: (count, confirmed) => {
+            for (const request of confirmed) writtenIds.push(idOf.get(request));
+            progress(count);
+          },
+        },
       );
       return { written: total, requests: result.requests, retriedItems: result.retriedItems };
     }
@@ -269,15 +280,20 @@ export async function saveAll(
       [...prepared.values()].map((entry) => entry.stored),
     );
     const writes = [...prepared.entries()].map(([idKey, entry]) => planReplace(context, entry.object, current.get(idKey), []));
-    await commitInGroups(context, writes, progress);
+    await commitInGroups(context, writes, (count) => {
+      // Groups commit one after the other, in order.
+      for (const entry of entries.slice(writtenIds.length, count)) writtenIds.push(entry.id);
+      progress(count);
+    });
     return { written: total, requests: Math.ceil(writes.reduce((sum, write) => sum + write.operations.length, 0) / MAX_TRANSACTION_ITEMS), retriedItems: 0 };
   } catch (error) {
     const failure = mapped(error, model.name);
-    throw new RepositoryError(failure.code, `${failure.message} (saveAll stopped: ${written} of ${total} items were written)`, {
+    throw new RepositoryError(failure.code, `${failure.message} (saveAll stopped: ${written} of ${total} items were written; error.written has their ids)`, {
       cause: failure.cause ?? error,
       id: failure.id,
       entity: model.name,
       issues: failure.issues,
+      written: writtenIds,
     });
   }
 }

@@ -1,5 +1,5 @@
 import { ConditionFailedError, mapError, RepositoryError, TransactionCancelledError } from '../errors/index.ts';
-import { and, evaluate, type Condition, type UpdateAction } from '../expression/index.ts';
+import { and, evaluate, valuesEqual, type Condition, type UpdateAction } from '../expression/index.ts';
 import type { RawItem, Storage, TransactWriteItem } from '../storage/index.ts';
 
 /** One part of a write's condition and the error it means when it fails on the stored item. */
@@ -77,6 +77,35 @@ export function mapped(error: unknown, entity: string | undefined, id?: unknown)
   return new RepositoryError(result.code, result.message, { cause: result.cause ?? error, id: result.id ?? id, entity, issues: result.issues });
 }
 
+/** Sending it twice applies it twice: it adds to a number (other than the version) or to a list. */
+const repeatsItself = (actions: readonly UpdateAction[]) =>
+  actions.some((action) => (action.kind === 'add' && action.name !== 'version') || action.kind === 'append' || action.kind === 'prepend');
+
+/**
+ * After the SDK resent a conditional write (its first answer was lost), the condition can fail on
+ * the write's own earlier attempt. It was applied when the item is exactly what the write leaves.
+ */
+function appliedEarlier(write: Write, stored: RawItem | undefined): boolean {
+  if (!stored) return false;
+  if (write.kind === 'put') return valuesEqual(stored, write.item);
+  if (write.kind !== 'update') return false;
+  return write.actions.every((action) => {
+    switch (action.kind) {
+      case 'set':
+        return valuesEqual(stored[action.name], action.value);
+      case 'remove':
+        return stored[action.name] === undefined;
+      case 'setIfNotExists':
+        return stored[action.name] !== undefined;
+      case 'add':
+        // The version moves on every write; the other attributes tell whether this one landed.
+        return action.name === 'version';
+      default:
+        return false;
+    }
+  });
+}
+
 /** Sends one write; a failed guard becomes its own error. Returns the item after an update. */
 export async function runSingle(storage: Storage, operation: Operation): Promise<RawItem | undefined> {
   const condition = conditionOfGuards(operation.guards);
@@ -87,7 +116,12 @@ export async function runSingle(storage: Storage, operation: Operation): Promise
         await storage.put({ item: write.item, ...(condition ? { condition } : {}) });
         return write.item;
       case 'update':
-        return await storage.update({ key: write.key, actions: write.actions, ...(condition ? { condition } : {}) });
+        return await storage.update({
+          key: write.key,
+          actions: write.actions,
+          ...(condition ? { condition } : {}),
+          ...(repeatsItself(write.actions) ? { idempotent: false } : {}),
+        });
       case 'delete':
         return await storage.delete({ key: write.key, ...(condition ? { condition } : {}) });
       case 'check':
@@ -95,7 +129,10 @@ export async function runSingle(storage: Storage, operation: Operation): Promise
         return undefined;
     }
   } catch (error) {
-    if (error instanceof ConditionFailedError) throw explain(operation, error.item, error);
+    if (error instanceof ConditionFailedError) {
+      if (error.resent && appliedEarlier(write, error.item)) return write.kind === 'put' ? write.item : error.item;
+      throw explain(operation, error.item, error);
+    }
     if (error instanceof TransactionCancelledError) throw explain(operation, error.reasons[0]?.item, error);
     throw mapped(error, operation.entity, operation.id);
   }

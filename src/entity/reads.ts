@@ -4,6 +4,7 @@ import type { RawItem, RawPage } from '../storage/index.ts';
 import { conditionOf } from './conditions.ts';
 import type { EntityContext } from './context.ts';
 import { mapped } from './operations.ts';
+import { dedupeMoved, getManyPrevious, getPrevious, previousPhase, readPreviousPage } from './previous.ts';
 import { keyQuery, type KeyQuery } from './sort-key.ts';
 import { checkReadOptions, decodeCursor, encodeCursor, notFound, view } from './support.ts';
 import { claimName } from './unique.ts';
@@ -35,6 +36,7 @@ export async function getItem(context: EntityContext, id: unknown, options: Read
   let raw: RawItem | undefined;
   try {
     raw = await storage.get({ key, consistent: consistentById(options), ...(options.attributes ? { projection: options.attributes } : {}) });
+    if (!raw && context.previous) raw = await getPrevious(context, id, consistentById(options));
   } catch (error) {
     throw mapped(error, model.name, id);
   }
@@ -56,7 +58,10 @@ export async function getByUnique(context: EntityContext, field: unknown, value:
   try {
     const claim = await storage.get({ key: claims.keys.primaryKey(claimKey), consistent: true });
     if (typeof claim?.owner !== 'string') throw notFound(model.name, normalised);
-    const owner = await storage.get({ key: model.keys.primaryKey(model.ownerValues(claim.owner)), consistent: true });
+    const ownerValues = model.ownerValues(claim.owner);
+    const owner =
+      (await storage.get({ key: model.keys.primaryKey(ownerValues), consistent: true })) ??
+      (context.previous ? await getPrevious(context, model.idOf(ownerValues), true) : undefined);
     // A claim always moves with its owner; an owner without it was written around tablekit.
     if (!owner || unique.normalise(owner[unique.field]) !== normalised) throw notFound(model.name, normalised);
     return view(context, owner, options);
@@ -77,6 +82,15 @@ export async function getMany(context: EntityContext, ids: readonly unknown[], o
   let found: RawItem[];
   try {
     found = await storage.batchGet([...keys.values()], consistentById(options));
+    if (context.previous && found.length < keys.size) {
+      const seen = new Set(found.map((raw) => model.idKey(raw)));
+      const missing = new Map<string, Item>();
+      for (const id of ids) {
+        const values = model.idValues(id);
+        if (!seen.has(model.idKey(values))) missing.set(model.idKey(values), values);
+      }
+      found.push(...(await getManyPrevious(context, [...missing.values()], consistentById(options))));
+    }
   } catch (error) {
     throw mapped(error, model.name);
   }
@@ -109,6 +123,15 @@ export async function readPage(
   const { model, storage } = context;
   if (query !== undefined && (typeof query !== 'object' || query === null))
     throw new RepositoryError('validation', `${model.name}: a query is { pattern, key } (or nothing for every item)`, { entity: model.name });
+  if (context.previous) {
+    // During a migration: the previous version's items first, then the new version's.
+    const phase = previousPhase(options.cursor);
+    if (phase.phase === 'previous') {
+      const previous = await readPreviousPage(context, query, options, phase.startKey);
+      if (previous) return previous;
+      options = { ...options, cursor: undefined };
+    } else options = { ...options, cursor: phase.cursor };
+  }
   const where = conditionOf(model.definition, options.where, 'where');
   const projection = options.attributes;
   const primary = [model.keys.primary.pk.field, ...(model.keys.primary.sk ? [model.keys.primary.sk.field] : [])];
@@ -168,10 +191,13 @@ export async function* paginate(
   context: EntityContext,
   query: QueryInput | undefined,
   options: ReadOptionsInput = {},
+  /** Reads one page (the repository passes an observed read: one event per page). */
+  read: (query: QueryInput | undefined, options: ReadOptionsInput) => Promise<{ items: Item[]; cursor: string | undefined }> = (pageQuery, pageOptions) =>
+    readPage(context, pageQuery, pageOptions),
 ): AsyncGenerator<{ items: Item[]; cursor: string | undefined }> {
   let cursor = options.cursor;
   do {
-    const page = await readPage(context, query, { ...options, ...(cursor !== undefined ? { cursor } : {}) });
+    const page = await read(query, { ...options, ...(cursor !== undefined ? { cursor } : {}) });
     if (page.items.length > 0) yield page;
     cursor = page.cursor;
   } while (cursor !== undefined);
@@ -182,5 +208,5 @@ export async function readAll(context: EntityContext, query: QueryInput | undefi
     throw new RepositoryError('validation', `${context.model.name}: query() reads every page; use page() with a cursor`, { entity: context.model.name });
   const items: Item[] = [];
   for await (const page of paginate(context, query, options)) items.push(...page.items);
-  return items;
+  return dedupeMoved(context, items);
 }

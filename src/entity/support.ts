@@ -1,8 +1,10 @@
 import { isMap } from '../expression/index.ts';
 import { RepositoryError } from '../errors/index.ts';
+import { noteResend } from '../metrics/index.ts';
 import { withRetries, type RetryPolicy } from '../retry/index.ts';
 import type { RawItem } from '../storage/index.ts';
 import { conditionOf } from './conditions.ts';
+import { callOptionNames } from './deadline.ts';
 import type { EntityContext } from './context.ts';
 import { MovedError, type Guard } from './operations.ts';
 
@@ -35,6 +37,7 @@ export function retrying<T>(policy: RetryPolicy, entity: string, id: unknown, at
       } catch (error) {
         if (!isRetryable(error)) throw error;
         last = error;
+        noteResend();
         return { done: false };
       }
     },
@@ -63,8 +66,8 @@ export function userGuard(context: EntityContext, where: unknown, id: unknown): 
   ];
 }
 
-const readOptionNames = new Set(['where', 'limit', 'cursor', 'order', 'consistent', 'attributes', 'include']);
-const getOptionNames = new Set(['consistent', 'attributes', 'include']);
+const readOptionNames = new Set(['where', 'limit', 'cursor', 'order', 'consistent', 'attributes', 'include', ...callOptionNames]);
+const getOptionNames = new Set(['consistent', 'attributes', 'include', ...callOptionNames]);
 
 /** Checks read options once, for every read: unknown options, attributes and hidden names are validation errors. */
 export function checkReadOptions(context: EntityContext, options: unknown, single: boolean): void {

@@ -3,6 +3,7 @@ import { errorMessage, RepositoryError } from '../errors/index.ts';
 import { defaultConflictPolicy, defaultRetryPolicy, retryPolicy, type RetryPolicy } from '../retry/index.ts';
 import { exampleManagedFields, SchemaDefinitionError, type EntityDefinition, type InferItem } from '../schema/index.ts';
 import { DynamoStorage, type MemoryConnection, type MemoryKeySchema, type Storage } from '../storage/index.ts';
+import { installMetricsMiddleware, OperationObserver, type OperationListener } from '../metrics/index.ts';
 import { LiveStream } from '../streams/index.ts';
 import {
   buildElectro,
@@ -24,6 +25,7 @@ import {
   type TableSummary,
   type ElectroModel,
 } from '../table/index.ts';
+import { bounded, callOptionsOf, DEFAULT_TIMEOUT_MS, type CallOptions } from './deadline.ts';
 import type { EntityContext, WriteRecorder } from './context.ts';
 import { EntityModel } from './model.ts';
 import { createEntityApi } from './repository.ts';
@@ -39,6 +41,7 @@ import {
 } from './transaction.ts';
 import type { Repository } from './types.ts';
 import { readCollection, type CollectionName, type CollectionResult } from './collections.ts';
+import { modelFor, Upgrade, type PreviousVersion } from './previous.ts';
 import { UniqueClaim } from './unique.ts';
 
 export type EntityApis<E extends EntityMap> = { readonly [K in keyof E]: Repository<E[K]> };
@@ -63,6 +66,21 @@ export interface BindOptions {
   conflictRetry?: Partial<RetryPolicy>;
   /** Retries of unprocessed batch items (BatchWriteItem / BatchGetItem). */
   batchRetry?: Partial<RetryPolicy>;
+  /** Subscribes at bind time: one event per entity-API operation (see `onOperation`). */
+  onOperation?: OperationListener;
+  /**
+   * While a migration runs: each step's previous version (`defineMigration(...)` steps). Reads
+   * of the entity also find items still at the previous version (upgraded with `up()`), and a
+   * single-item write first moves its item. Remove it once the migration has finished.
+   */
+  migrating?: readonly PreviousVersion[];
+  /**
+   * The deadline (ms) of every operation on one item or one page, its requests and retries
+   * included (default 30,000); past it the call fails with code `timeout`. Operations over many
+   * items (query, getMany, saveAll, createAll, updateAll, deleteAll) have none unless given one.
+   * Each call can pass its own `timeoutMs` and `signal`.
+   */
+  timeoutMs?: number;
 }
 
 /** A table definition bound to DynamoDB (a Connection) or to the in-memory twin (`inMemory()`). */
@@ -75,11 +93,17 @@ export interface BoundTable<E extends EntityMap = EntityMap> {
   /** @internal where items live (DynamoDB or memory); services and tools build on it. */
   readonly storage: Storage;
   /** Writes on any entities of the table in ONE transaction (up to 100 items, unique claims included). */
-  transactWrite(build: (tx: { readonly [K in keyof E]: TransactionWriter<E[K]> }) => readonly TransactionWrite[], options?: { token?: string }): Promise<void>;
+  transactWrite(
+    build: (tx: { readonly [K in keyof E]: TransactionWriter<E[K]> }) => readonly TransactionWrite[],
+    options?: { token?: string } & CallOptions,
+  ): Promise<void>;
   /** A consistent snapshot of several items of any entities; a missing one is `notFound`. */
-  transactGet<const T extends readonly TransactionGet<unknown>[]>(build: (tx: { readonly [K in keyof E]: TransactionReader<E[K]> }) => T): Promise<Results<T>>;
+  transactGet<const T extends readonly TransactionGet<unknown>[]>(
+    build: (tx: { readonly [K in keyof E]: TransactionReader<E[K]> }) => T,
+    options?: CallOptions,
+  ): Promise<Results<T>>;
   /** Every member entity's items of a collection under one partition key (one Query per page). */
-  collection<C extends CollectionName<E>>(name: C, key: Record<string, unknown>): Promise<CollectionResult<E, C>>;
+  collection<C extends CollectionName<E>>(name: C, key: Record<string, unknown>, options?: CallOptions): Promise<CollectionResult<E, C>>;
   /** The ElectroDB entities and Service on the same client, for what tablekit does not cover (DynamoDB only). */
   readonly electro: ElectroModel;
   /** Creates the table if missing, waits until ACTIVE, enables TTL; fails on a conflicting layout. */
@@ -93,6 +117,12 @@ export interface BoundTable<E extends EntityMap = EntityMap> {
   changes(): LiveStream<TableChange<E>>;
   /** Ends every live subscription on this table. */
   closeStreams(): void;
+  /**
+   * Metrics: calls `listener` with ONE event per entity-API operation of this bound table
+   * (entity, operation, index, requests, attempts, retries, throttles, latency, items, consumed
+   * capacity). Returns the unsubscribe function. Nothing is measured while nobody listens.
+   */
+  onOperation(listener: OperationListener): () => void;
   /** @internal the entity context (the change log's outbox binds repositories to it). */
   contextOf(entity: string, recorder?: WriteRecorder): EntityContext;
 }
@@ -163,6 +193,7 @@ function bindTable<E extends EntityMap>(
 ): BoundTable<E> {
   const tableName = options.tableName ?? definition.name;
   const conflictRetry = retryPolicy(options.conflictRetry, defaultConflictPolicy);
+  const timeoutMs = callOptionsOf(`table '${definition.name}'`, { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS }).timeoutMs;
   const storage: Storage = isMemory(connection)
     ? connection.table(tableName, memorySchema(definition))
     : new DynamoStorage(tableName, connection.doc, connection.client, retryPolicy(options.batchRetry, defaultRetryPolicy));
@@ -175,9 +206,28 @@ function bindTable<E extends EntityMap>(
   const claims = definition.internalEntities.find((entity) => entity === UniqueClaim);
   const contexts = new Map<string, EntityContext>();
   const claimModel = claims ? modelOf(claims) : undefined;
+  const observer = new OperationObserver(tableName, storage.kind, isMemory(connection) ? undefined : () => installMetricsMiddleware(connection.doc));
+  if (options.onOperation) observer.subscribe(options.onOperation);
+  const previous = previousVersions(definition, options.migrating ?? [], modelOf);
   for (const entity of Object.values(definition.entities)) {
-    contexts.set(entity.name, { model: modelOf(entity), storage, claims: claimModel, conflictRetry, now: () => new Date() });
+    const upgrade = previous.get(entity.name);
+    contexts.set(entity.name, {
+      model: modelOf(entity),
+      storage,
+      claims: claimModel,
+      conflictRetry,
+      now: () => new Date(),
+      observer,
+      timeoutMs,
+      ...(upgrade ? { previous: upgrade } : {}),
+    });
   }
+  const distinct = (names: readonly string[]) => [...new Set(names)];
+  const bounds = (operation: string) => ({ entity: `table '${definition.name}'`, operation, defaultTimeoutMs: timeoutMs });
+  const tableInfo = (operation: 'transactWrite' | 'transactGet' | 'collection', names: readonly string[], index?: string) => {
+    const entities = distinct(names);
+    return { entity: entities.length === 1 ? entities[0] : undefined, entities, operation, index };
+  };
   const contextOf = (entity: string, recorder?: WriteRecorder): EntityContext => {
     const context = contexts.get(entity);
     if (!context) throw new RepositoryError('validation', `table '${definition.name}' has no entity '${entity}'`);
@@ -198,9 +248,37 @@ function bindTable<E extends EntityMap>(
     entities,
     storage,
     contextOf,
-    transactWrite: (build, transactionOptions = {}) => transactWrite(storage, conflictRetry, build(writers), transactionOptions.token),
-    collection: async (name, key) => (await readCollection(contexts, name, key)) as CollectionResult<E, typeof name>,
-    transactGet: async (build) => (await transactGet(storage, build(readers))) as Results<ReturnType<typeof build>>,
+    transactWrite: async (build, transactionOptions = {}) => {
+      const call = callOptionsOf('transaction', transactionOptions);
+      const writes = build(writers);
+      const run = () =>
+        bounded(storage, bounds('transactWrite'), call, (scoped) => transactWrite(storage, conflictRetry, writes, transactionOptions.token, scoped));
+      if (!observer.active) return run();
+      const names = Array.isArray(writes) ? writes.map((write) => String(write?.entity)) : [];
+      return observer.run(tableInfo('transactWrite', names), run, () => names.length);
+    },
+    collection: async (name, key, collectionOptions) => {
+      const call = callOptionsOf(`collection '${String(name)}'`, collectionOptions);
+      const run = () =>
+        bounded(storage, bounds('collection'), call, (scoped) =>
+          readCollection(
+            scoped === storage ? contexts : new Map([...contexts].map(([entity, context]) => [entity, { ...context, storage: scoped }])),
+            name,
+            key,
+          ),
+        );
+      const read = observer.active ? await observer.run({ ...tableInfo('collection', []), pattern: String(name) }, run, countCollection) : await run();
+      return read as CollectionResult<E, typeof name>;
+    },
+    transactGet: async (build, readOptions) => {
+      const call = callOptionsOf('transaction', readOptions);
+      const reads = build(readers);
+      const run = () => bounded(storage, bounds('transactGet'), call, (scoped) => transactGet(scoped, reads));
+      const names = Array.isArray(reads) ? reads.map((read) => String(read?.entity)) : [];
+      const found = observer.active ? await observer.run(tableInfo('transactGet', names, 'primary'), run, (items) => items.length) : await run();
+      return found as Results<ReturnType<typeof build>>;
+    },
+    onOperation: (listener) => observer.subscribe(listener),
     get electro() {
       if (isMemory(connection)) throw new RepositoryError('validation', 'ElectroDB entities need a DynamoDB connection (this table is in memory)');
       return (electro ??= buildElectro(definition, tableName, connection.doc));
@@ -228,6 +306,28 @@ function bindTable<E extends EntityMap>(
       ),
   };
 }
+
+/** The `migrating` steps by entity: each must end at the entity's version in the table, one per entity. */
+function previousVersions(
+  definition: TableLayout,
+  steps: readonly PreviousVersion[],
+  modelOf: (entity: EntityDefinition) => EntityModel,
+): Map<string, Upgrade> {
+  const upgrades = new Map<string, Upgrade>();
+  for (const step of steps) {
+    const entity = Object.values(definition.entities).find((candidate) => candidate.name === step?.to?.name);
+    if (!entity) throw new SchemaDefinitionError(`migrating: the table has no entity '${String(step?.to?.name)}'`);
+    if (step.to.version !== entity.version || step.from.name !== entity.name || step.from.version === entity.version)
+      throw new SchemaDefinitionError(
+        `migrating: ${entity.name} is at v${entity.version} in the table; a step from v${step.from.version} to v${step.to.version} of '${step.from.name}' cannot be read through it`,
+      );
+    if (upgrades.has(entity.name)) throw new SchemaDefinitionError(`migrating: two previous versions of ${entity.name} (one step per entity)`);
+    upgrades.set(entity.name, new Upgrade(modelFor(definition, step.from), modelOf(entity), step.up));
+  }
+  return upgrades;
+}
+
+const countCollection = (read: Record<string, readonly unknown[]>) => Object.values(read).reduce((total, items) => total + items.length, 0);
 
 function memorySummary(tableName: string, definition: TableLayout, connection: MemoryConnection): TableSummary | undefined {
   if (!connection.hasTable(tableName)) return undefined;

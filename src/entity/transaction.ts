@@ -100,7 +100,14 @@ function rememberedFor(storage: Storage): Map<string, { operations: Operation[];
  * (unique claims included). A failed condition names its entity and id; a transaction cancelled
  * by a concurrent one, or a read that moved, is planned again and retried.
  */
-export async function transactWrite(storage: Storage, conflictRetry: RetryPolicy, writes: readonly TransactionWrite[], token?: string): Promise<void> {
+export async function transactWrite(
+  storage: Storage,
+  conflictRetry: RetryPolicy,
+  writes: readonly TransactionWrite[],
+  token?: string,
+  /** The storage of this one call (its deadline and signal); tokens are remembered per table storage. */
+  send: Storage = storage,
+): Promise<void> {
   if (!Array.isArray(writes) || writes.some((write) => write?.kind !== 'tablekit.transactionWrite')) {
     throw new RepositoryError('validation', 'transactWrite takes the writes built by tx.<entity>.create / save / patch / delete / check');
   }
@@ -123,7 +130,7 @@ export async function transactWrite(storage: Storage, conflictRetry: RetryPolicy
       if (earlier?.fingerprint === print) operations = earlier.operations;
       else if (!earlier) remembered.set(token, { operations, fingerprint: print, expires: Date.now() + TOKEN_LIFETIME_MS });
     }
-    await runAll(storage, operations, token);
+    await runAll(send, operations, token);
   });
 }
 

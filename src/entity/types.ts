@@ -12,6 +12,7 @@ import type {
   InferStored,
 } from '../schema/index.ts';
 import type { LiveStream } from '../streams/index.ts';
+import type { CallOptions } from './deadline.ts';
 
 type KeysOf<E> = E extends EntityDefinition<infer _S, infer K> ? K : never;
 type SchemaOf<E> = E extends EntityDefinition<infer S> ? S : never;
@@ -61,7 +62,7 @@ export interface Page<T> {
 }
 
 /** The one options type of every read. `get` and `getMany` use consistent, attributes and include. */
-export interface ReadOptions<E, A extends PropertyKey = PropertyKey, I extends string = never> {
+export interface ReadOptions<E, A extends PropertyKey = PropertyKey, I extends string = never> extends CallOptions {
   /** A filter on stored attributes (FilterExpression): applied after `limit`, so a page can be shorter. */
   where?: Where<InferStored<E>>;
   /** Items read per page (DynamoDB Limit). */
@@ -78,7 +79,10 @@ export interface ReadOptions<E, A extends PropertyKey = PropertyKey, I extends s
   include?: readonly I[];
 }
 
-export type GetOptions<E, A extends PropertyKey = PropertyKey, I extends string = never> = Pick<ReadOptions<E, A, I>, 'consistent' | 'attributes' | 'include'>;
+export type GetOptions<E, A extends PropertyKey = PropertyKey, I extends string = never> = Pick<
+  ReadOptions<E, A, I>,
+  'consistent' | 'attributes' | 'include' | 'signal' | 'timeoutMs'
+>;
 
 /** A read's item type: projected to `attributes` when given, with the `include`d hidden attributes. */
 export type Selected<E, A extends PropertyKey, I extends string> = [keyof InferStored<E>] extends [A]
@@ -117,7 +121,7 @@ export interface Patch<E> {
   ifNotExists?: Partial<z.input<SchemaOf<E>>>;
 }
 
-export interface WriteOptions<E> {
+export interface WriteOptions<E> extends CallOptions {
   /** A condition on the stored item; when it fails, the write is a `conditionFailed` error and nothing is written. */
   if?: Where<InferStored<E>>;
 }
@@ -139,7 +143,7 @@ export interface SaveAllProgress {
   total: number;
 }
 
-export interface SaveAllOptions {
+export interface SaveAllOptions extends CallOptions {
   /** BatchWriteItem requests in flight (default 8). */
   concurrency?: number;
   onProgress?: (progress: SaveAllProgress) => void;
@@ -218,12 +222,12 @@ export interface Repository<E extends EntityDefinition> {
   /** Read-modify-write, guarded against concurrent writes and retried on conflict. */
   update(id: InferId<E>, updater: (current: InferItem<E>) => InferInput<E>, options?: WriteOptions<E>): Promise<InferItem<E>>;
   delete(id: InferId<E>, options?: WriteOptions<E>): Promise<void>;
-  deleteById(id: InferId<E>): Promise<void>;
+  deleteById(id: InferId<E>, options?: CallOptions): Promise<void>;
   // --- many ---
-  addAll(items: readonly IdentifiedObject<E>[]): Promise<InferItem<E>[]>;
-  createAll(items: readonly InferInput<E>[]): Promise<InferItem<E>[]>;
-  updateAll(items: readonly IdentifiedObject<E>[]): Promise<InferItem<E>[]>;
-  deleteAll(ids: readonly InferId<E>[]): Promise<void>;
+  addAll(items: readonly IdentifiedObject<E>[], options?: CallOptions): Promise<InferItem<E>[]>;
+  createAll(items: readonly InferInput<E>[], options?: CallOptions): Promise<InferItem<E>[]>;
+  updateAll(items: readonly IdentifiedObject<E>[], options?: CallOptions): Promise<InferItem<E>[]>;
+  deleteAll(ids: readonly InferId<E>[], options?: CallOptions): Promise<void>;
   saveAll(items: readonly InferInput<E>[], options?: SaveAllOptions): Promise<SaveAllResult>;
   // --- ids ---
   autoIdentify<T extends object>(object: T, updateObjectWithId?: (object: T, id: InferId<E>) => T): { id: InferId<E>; object: T };

@@ -7,5 +7,13 @@ export {
   type RepositoryErrorOptions,
   type ValidationIssue,
 } from './repository-error.ts';
-export { mapError, conditionError, ConditionFailedError, TransactionCancelledError, type ErrorContext, type CancellationReason } from './map-error.ts';
+export {
+  mapError,
+  conditionError,
+  ConditionFailedError,
+  TransactionCancelledError,
+  UnconfirmedWriteError,
+  type ErrorContext,
+  type CancellationReason,
+} from './map-error.ts';
 export { errorField, errorMessage, errorName } from './inspect.ts';

@@ -57,6 +57,14 @@ const serverStatus = (error: unknown) => {
  */
 export function mapError(error: unknown, context: ErrorContext = {}): RepositoryError {
   if (error instanceof RepositoryError) return error;
+  if (error instanceof UnconfirmedWriteError) {
+    const underlying = mapError(error.original, context);
+    return new RepositoryError(
+      underlying.code,
+      `${underlying.message} — the write may or may not have been applied; it was not sent again because it is not idempotent (it adds to a number or a list)`,
+      { cause: error.original, id: underlying.id, entity: underlying.entity },
+    );
+  }
   const err = (error ?? {}) as { name?: string; code?: string; message?: string; CancellationReasons?: CancellationReason[] };
   const name = err.name ?? '';
   const message = err.message ?? String(error);
@@ -87,6 +95,8 @@ export function mapError(error: unknown, context: ErrorContext = {}): Repository
   if (name === 'ResourceNotFoundException') {
     return make('unknown', `table not found (create it with table.ensure() or 'tablekit table ensure'): ${message}`);
   }
+  // The operation's deadline or its caller's signal ended the request (the operation reports which).
+  if (name === 'AbortError') return make('aborted', `the request was aborted: ${message}`);
   if (timeoutNames.has(name) || err.code === 'ETIMEDOUT') return make('timeout', `request timed out: ${message}`);
   // DynamoDB itself failed (5xx) and the SDK's retries did not get through: it is unavailable, not the caller's mistake.
   if (name === 'InternalServerError' || name === 'ServiceUnavailable' || name === 'ServiceUnavailableException' || serverStatus(error)) {
@@ -101,11 +111,28 @@ export function mapError(error: unknown, context: ErrorContext = {}): Repository
 /** A single-item write whose condition failed; `item` is the item as it was (undefined: none). */
 export class ConditionFailedError extends Error {
   override readonly name = 'ConditionFailedError';
+  /** The SDK sent the request more than once: an earlier attempt may have applied it. */
+  readonly resent: boolean;
   constructor(
     readonly item: Record<string, unknown> | undefined,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; resent?: boolean },
   ) {
     super('the conditional request failed', options);
+    this.resent = options?.resent ?? false;
+  }
+}
+
+/**
+ * A non-idempotent write (ADD to a number, append to a list) failed in a way that leaves its
+ * outcome unknown (connection reset, timeout, 5xx). It is thrown inside the SDK's retry loop in
+ * place of the original error, which the SDK would resend, applying the write twice. It keeps
+ * the original in `original`, not `cause`: the SDK treats an error with a transient cause as
+ * transient too.
+ */
+export class UnconfirmedWriteError extends Error {
+  override readonly name = 'TablekitUnconfirmedWrite';
+  constructor(readonly original: unknown) {
+    super(`the write's outcome is unknown: ${original instanceof Error ? original.message : String(original)}`);
   }
 }
 

@@ -8,6 +8,7 @@ export const repositoryErrorCodes = [
   'throttled',
   'connection',
   'timeout',
+  'aborted',
   'unknown',
 ] as const;
 
@@ -25,6 +26,8 @@ export interface RepositoryErrorOptions {
   /** The entity the failed operation was about. */
   entity?: string;
   issues?: ValidationIssue[];
+  /** A bulk write that stopped: the ids of the items it wrote before it stopped. */
+  written?: readonly unknown[];
 }
 
 /** The one error type tablekit throws for data operations; switch on `code`. */
@@ -34,6 +37,8 @@ export class RepositoryError extends Error {
   readonly id: unknown;
   readonly entity: string | undefined;
   readonly issues: ValidationIssue[];
+  /** A bulk write (saveAll, deleteMany) that stopped: the ids of the items it did write; the others were not written. */
+  readonly written: readonly unknown[] | undefined;
 
   constructor(code: RepositoryErrorCode, message: string, options: RepositoryErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -41,6 +46,7 @@ export class RepositoryError extends Error {
     this.id = options.id;
     this.entity = options.entity;
     this.issues = options.issues ?? [];
+    this.written = options.written;
   }
 
   static validation(entity: string, issues: ValidationIssue[], id?: unknown): RepositoryError {

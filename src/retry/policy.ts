@@ -27,21 +27,39 @@ export function backoffDelay(policy: RetryPolicy, attempt: number, random: () =>
   return Math.floor(random() * ceiling);
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`; an aborted `signal` ends the wait early by rejecting with its reason. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (!signal) return new Promise<void>((resolve) => setTimeout(resolve, ms));
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
 
 /**
  * Runs `attempt` until it returns `{ done: true }` or the budget is spent; `onExhausted`
- * builds the error thrown then. Each call gets the attempt number (1-based).
+ * builds the error thrown then. Each call gets the attempt number (1-based). An aborted
+ * `signal` (the operation's deadline or the caller's) stops the waiting between attempts.
  */
 export async function withRetries<T>(
   policy: RetryPolicy,
   attempt: (attemptNumber: number) => Promise<{ done: true; value: T } | { done: false }>,
   onExhausted: () => Error,
+  signal?: AbortSignal,
 ): Promise<T> {
   for (let attemptNumber = 1; attemptNumber <= policy.maxAttempts; attemptNumber++) {
+    if (signal?.aborted) throw signal.reason;
     const result = await attempt(attemptNumber);
     if (result.done) return result.value;
-    if (attemptNumber < policy.maxAttempts) await sleep(backoffDelay(policy, attemptNumber));
+    if (attemptNumber < policy.maxAttempts) await sleep(backoffDelay(policy, attemptNumber), signal);
   }
   throw onExhausted();
 }

@@ -21,8 +21,9 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import pLimit from 'p-limit';
-import { ConditionFailedError, errorField, errorName, RepositoryError, TransactionCancelledError } from '../errors/index.ts';
-import { ExpressionBuilder, isMap } from '../expression/index.ts';
+import { ConditionFailedError, errorField, errorName, RepositoryError, TransactionCancelledError, UnconfirmedWriteError } from '../errors/index.ts';
+import { ExpressionBuilder, isMap, valuesEqual } from '../expression/index.ts';
+import { noteResend, noteThrottle } from '../metrics/index.ts';
 import { withRetries, type RetryPolicy } from '../retry/index.ts';
 import { streamReaderFor, type RawListener } from '../streams/index.ts';
 import type {
@@ -39,6 +40,7 @@ import type {
   ScanInput,
   Storage,
   TransactWriteItem,
+  TransactWriteOptions,
   UpdateInput,
 } from './types.ts';
 
@@ -83,8 +85,8 @@ function keyedParams(tableName: string, input: DeleteInput | CheckInput): Delete
   return { TableName: tableName, Key: input.key, ConditionExpression: condition, ...builder.attributes() };
 }
 
-export function transactParams(tableName: string, item: TransactWriteItem): TransactItem {
-  const onFailure = { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } as const;
+export function transactParams(tableName: string, item: TransactWriteItem, itemsOnFailure = true): TransactItem {
+  const onFailure = itemsOnFailure ? ({ ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } as const) : {};
   if ('put' in item) return { Put: { ...putParams(tableName, item.put), ...onFailure } };
   if ('update' in item) return { Update: { ...updateParams(tableName, item.update), ...onFailure } };
   if ('delete' in item) return { Delete: { ...keyedParams(tableName, item.delete), ...onFailure } };
@@ -129,16 +131,57 @@ export function scanParams(tableName: string, input: ScanInput): ScanCommandInpu
 
 const isConditionFailure = (error: unknown) => errorName(error) === 'ConditionalCheckFailedException';
 
+/** The SDK sent the request more than once (its retries): an earlier attempt may have been applied. */
+const wasResent = (error: unknown) => {
+  const attempts = errorField(errorField(error, '$metadata'), 'attempts');
+  return typeof attempts === 'number' && attempts > 1;
+};
+
+const conditionFailed = (error: unknown) => new ConditionFailedError(oldItem(error), { cause: error, resent: wasResent(error) });
+
+/** Failures that prove the request never reached DynamoDB or was refused before it was applied: safe to resend. */
+const NOT_APPLIED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const NOT_APPLIED_NAMES = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded']);
+
+type Next = (args: unknown) => Promise<unknown>;
+/**
+ * Inside the SDK's retry loop of a non-idempotent update: a failure that may have been applied
+ * (reset, timeout, 5xx) ends the loop instead of being resent, so the write applies at most once.
+ */
+const atMostOnce = (next: Next) => async (args: unknown) => {
+  try {
+    return await next(args);
+  } catch (error) {
+    const code = errorField(error, 'code');
+    const status = errorField(errorField(error, '$metadata'), 'httpStatusCode');
+    const refused = (typeof code === 'string' && NOT_APPLIED_CODES.has(code)) || NOT_APPLIED_NAMES.has(errorName(error) ?? '');
+    const answered = typeof status === 'number' && status >= 400 && status < 500;
+    // An abort is never resent; the operation reports it (its outcome is unknown too).
+    if (refused || answered || errorName(error) === 'AbortError') throw error;
+    throw new UnconfirmedWriteError(error);
+  }
+};
+
 /** One DynamoDB table through the DocumentClient; errors other than failed conditions are thrown as the SDK raised them. */
 export class DynamoStorage implements Storage {
   readonly kind = 'dynamodb';
+
+  /** Passed to every request: the operation's signal ends it (and the SDK's waits between retries). */
+  private readonly sendOptions: { abortSignal: AbortSignal } | undefined;
 
   constructor(
     readonly tableName: string,
     private readonly doc: DynamoDBDocumentClient,
     private readonly client: DynamoDBClient,
     private readonly retry: RetryPolicy,
-  ) {}
+    private readonly signal?: AbortSignal,
+  ) {
+    this.sendOptions = signal ? { abortSignal: signal } : undefined;
+  }
+
+  withSignal(signal: AbortSignal | undefined): Storage {
+    return signal ? new DynamoStorage(this.tableName, this.doc, this.client, this.retry, signal) : this;
+  }
 
   async get(input: GetInput): Promise<RawItem | undefined> {
     const builder = new ExpressionBuilder();
@@ -149,7 +192,7 @@ export class DynamoStorage implements Storage {
       ...(input.consistent ? { ConsistentRead: true } : {}),
       ...(projection ? { ProjectionExpression: projection, ...builder.attributes() } : {}),
     };
-    const result = await this.doc.send(new GetCommand(params));
+    const result = await this.doc.send(new GetCommand(params), this.sendOptions);
     return result.Item;
   }
 
@@ -157,25 +200,33 @@ export class DynamoStorage implements Storage {
     try {
       await this.doc.send(
         new PutCommand({ ...putParams(this.tableName, input), ...(input.condition ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {}) }),
+        this.sendOptions,
       );
     } catch (error) {
-      if (isConditionFailure(error)) throw new ConditionFailedError(oldItem(error), { cause: error });
+      if (isConditionFailure(error)) throw conditionFailed(error);
       throw error;
     }
   }
 
   async update(input: UpdateInput): Promise<RawItem> {
     try {
-      const result = await this.doc.send(
-        new UpdateCommand({
-          ...updateParams(this.tableName, input),
-          ReturnValues: 'ALL_NEW',
-          ...(input.condition ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } : {}),
-        }),
-      );
+      const command = new UpdateCommand({
+        ...updateParams(this.tableName, input),
+        ReturnValues: 'ALL_NEW',
+        ...(input.condition ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } : {}),
+      });
+      if (input.idempotent === false) {
+        command.middlewareStack.addRelativeTo(atMostOnce as never, {
+          relation: 'after',
+          toMiddleware: 'retryMiddleware',
+          name: 'tablekitAtMostOnce',
+          override: true,
+        });
+      }
+      const result = await this.doc.send(command, this.sendOptions);
       return result.Attributes ?? {};
     } catch (error) {
-      if (isConditionFailure(error)) throw new ConditionFailedError(oldItem(error), { cause: error });
+      if (isConditionFailure(error)) throw conditionFailed(error);
       throw error;
     }
   }
@@ -188,22 +239,23 @@ export class DynamoStorage implements Storage {
           ReturnValues: 'ALL_OLD',
           ...(input.condition ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } : {}),
         }),
+        this.sendOptions,
       );
       return result.Attributes;
     } catch (error) {
-      if (isConditionFailure(error)) throw new ConditionFailedError(oldItem(error), { cause: error });
+      if (isConditionFailure(error)) throw conditionFailed(error);
       throw error;
     }
   }
 
   async query(input: QueryInput): Promise<RawPage> {
-    const result = await this.doc.send(new QueryCommand(queryParams(this.tableName, input)));
+    const result = await this.doc.send(new QueryCommand(queryParams(this.tableName, input)), this.sendOptions);
     return { items: result.Items ?? [], lastKey: result.LastEvaluatedKey };
   }
 
   async scan(input: ScanInput): Promise<RawPage> {
-    const result = await this.doc.send(new ScanCommand(scanParams(this.tableName, input)));
-    return { items: result.Items ?? [], lastKey: result.LastEvaluatedKey };
+    const result = await this.doc.send(new ScanCommand(scanParams(this.tableName, input)), this.sendOptions);
+    return { items: result.Items ?? [], lastKey: result.LastEvaluatedKey, ...(result.ScannedCount !== undefined ? { examined: result.ScannedCount } : {}) };
   }
 
   async batchGet(keys: readonly RawItem[], consistent: boolean): Promise<RawItem[]> {
@@ -215,15 +267,19 @@ export class DynamoStorage implements Storage {
           let pending: RawItem[] = keysChunk;
           await withRetries(
             this.retry,
-            async () => {
+            async (attempt) => {
+              if (attempt > 1) noteResend();
               const result = await this.doc.send(
                 new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ...(consistent ? { ConsistentRead: true } : {}) } } }),
+                this.sendOptions,
               );
               found.push(...(result.Responses?.[this.tableName] ?? []));
               pending = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+              if (pending.length > 0) noteThrottle();
               return pending.length === 0 ? { done: true, value: undefined } : { done: false };
             },
             () => new RepositoryError('throttled', `${pending.length} key(s) stayed unprocessed after ${this.retry.maxAttempts} BatchGetItem attempts`),
+            this.signal,
           );
         }),
       ),
@@ -239,27 +295,44 @@ export class DynamoStorage implements Storage {
     const limit = pLimit(Math.max(1, Math.floor(options.concurrency ?? 8)));
     const toRequest = (request: BatchWriteRequest): WriteRequest =>
       'put' in request ? { PutRequest: { Item: request.put } } : { DeleteRequest: { Key: request.delete } };
+    const fromRequest = (request: WriteRequest): BatchWriteRequest =>
+      request.PutRequest ? { put: request.PutRequest.Item ?? {} } : { delete: request.DeleteRequest?.Key ?? {} };
+    const sameRequest = (sent: BatchWriteRequest, unprocessed: WriteRequest) =>
+      'put' in sent ? valuesEqual(sent.put, unprocessed.PutRequest?.Item) : valuesEqual(sent.delete, unprocessed.DeleteRequest?.Key);
+    /** DynamoDB returns unprocessed requests as copies: find what we sent, so the rest is known to be written. */
+    const unprocessedOf = (
+      pending: readonly BatchWriteRequest[],
+      unprocessed: readonly WriteRequest[],
+    ): { left: BatchWriteRequest[]; confirmed: BatchWriteRequest[] } => {
+      if (unprocessed.length === 0) return { left: [], confirmed: [...pending] };
+      const left = unprocessed.map((entry) => pending.find((sent) => sameRequest(sent, entry)));
+      if (left.some((sent) => sent === undefined) || new Set(left).size !== left.length) return { left: unprocessed.map(fromRequest), confirmed: [] };
+      return { left: left.filter((sent) => sent !== undefined), confirmed: pending.filter((sent) => !left.includes(sent)) };
+    };
     await Promise.all(
       chunk(requests, BATCH_WRITE_SIZE).map((requestChunk) =>
         limit(async () => {
           // After a failure nothing new is scheduled: the caller learns exactly what was written.
           if (failure) return;
-          let pending: WriteRequest[] = requestChunk.map(toRequest);
+          let pending: BatchWriteRequest[] = requestChunk;
           try {
             await withRetries(
               this.retry,
-              async () => {
+              async (attempt) => {
                 if (failure) throw failure.error;
+                if (attempt > 1) noteResend();
                 sent++;
-                const response = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
-                const unprocessed = response.UnprocessedItems?.[this.tableName] ?? [];
-                written += pending.length - unprocessed.length;
-                retriedItems += unprocessed.length;
-                options.onWritten?.(written);
-                pending = unprocessed;
+                const response = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending.map(toRequest) } }), this.sendOptions);
+                const { left, confirmed } = unprocessedOf(pending, response.UnprocessedItems?.[this.tableName] ?? []);
+                written += pending.length - left.length;
+                retriedItems += left.length;
+                if (left.length > 0) noteThrottle();
+                options.onWritten?.(written, confirmed);
+                pending = left;
                 return pending.length === 0 ? { done: true, value: undefined } : { done: false };
               },
               () => new RepositoryError('throttled', `${pending.length} item(s) stayed unprocessed after ${this.retry.maxAttempts} BatchWriteItem attempts`),
+              this.signal,
             );
           } catch (error) {
             failure ??= { error };
@@ -271,14 +344,16 @@ export class DynamoStorage implements Storage {
     return { requests: sent, retriedItems };
   }
 
-  async transactWrite(items: readonly TransactWriteItem[], options: { token?: string } = {}): Promise<void> {
+  async transactWrite(items: readonly TransactWriteItem[], options: TransactWriteOptions = {}): Promise<void> {
     if (items.length === 0) return;
     try {
       await this.doc.send(
         new TransactWriteCommand({
-          TransactItems: items.map((item) => transactParams(this.tableName, item)),
+          TransactItems: items.map((item) => transactParams(this.tableName, item, options.itemsOnFailure ?? true)),
+          // Without one the SDK fills in a fresh token per call (an idempotency token member), so its own resends apply once.
           ...(options.token ? { ClientRequestToken: options.token } : {}),
         }),
+        this.sendOptions,
       );
     } catch (error) {
       const reasons = errorField(error, 'CancellationReasons');
@@ -295,7 +370,10 @@ export class DynamoStorage implements Storage {
 
   async transactGet(keys: readonly RawItem[]): Promise<(RawItem | undefined)[]> {
     if (keys.length === 0) return [];
-    const result = await this.doc.send(new TransactGetCommand({ TransactItems: keys.map((key) => ({ Get: { TableName: this.tableName, Key: key } })) }));
+    const result = await this.doc.send(
+      new TransactGetCommand({ TransactItems: keys.map((key) => ({ Get: { TableName: this.tableName, Key: key } })) }),
+      this.sendOptions,
+    );
     return keys.map((_, index) => result.Responses?.[index]?.Item);
   }
 

@@ -12,8 +12,10 @@ export type {
   ScanInput,
   Storage,
   TransactWriteItem,
+  TransactWriteOptions,
   UpdateInput,
 } from './types.ts';
 export { DynamoStorage, queryParams, updateParams, putParams, transactParams } from './dynamo.ts';
 export { MemoryStorage, type MemoryKeySchema } from './memory.ts';
 export { inMemory, type MemoryConnection } from './memory-connection.ts';
+export { signalChecked } from './signal-checked.ts';

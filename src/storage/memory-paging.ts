@@ -70,5 +70,6 @@ export function page(
   return {
     items: evaluated.filter((item) => !input.filter || evaluate(input.filter, item)).map((item) => project(item, input.projection)),
     lastKey: stoppedEarly && last && !(end && last[end.name] === end.value) ? Object.fromEntries(keyFields.map((field) => [field, last[field]])) : undefined,
+    examined: evaluated.length,
   };
 }

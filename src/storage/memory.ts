@@ -1,4 +1,6 @@
 import { ConditionFailedError, TransactionCancelledError } from '../errors/index.ts';
+import { noteRequest } from '../metrics/index.ts';
+import { signalChecked } from './signal-checked.ts';
 import { applyUpdate, compareStrings, evaluate, itemSize, matchesKey, UpdateTypeError, type Condition } from '../expression/index.ts';
 import type { RawChange, RawListener } from '../streams/index.ts';
 import type {
@@ -13,6 +15,7 @@ import type {
   ScanInput,
   Storage,
   TransactWriteItem,
+  TransactWriteOptions,
   UpdateInput,
   DeleteInput,
 } from './types.ts';
@@ -69,8 +72,10 @@ export class MemoryStorage implements Storage {
       throw invalid('the key attributes must be non-empty strings');
     }
     // DynamoDB's key limits: 2,048 bytes of partition key, 1,024 of sort key.
-    if (Buffer.byteLength(pkValue) > 2048) throw invalid(`One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of 2048 bytes`);
-    if (typeof skValue === 'string' && Buffer.byteLength(skValue) > 1024) throw invalid(`One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes`);
+    if (Buffer.byteLength(pkValue) > 2048)
+      throw invalid(`One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of 2048 bytes`);
+    if (typeof skValue === 'string' && Buffer.byteLength(skValue) > 1024)
+      throw invalid(`One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes`);
     return JSON.stringify([pkValue, skValue]);
   }
 
@@ -133,11 +138,13 @@ export class MemoryStorage implements Storage {
   }
 
   async get(input: GetInput): Promise<RawItem | undefined> {
+    noteRequest();
     const item = this.items.get(this.idOf(input.key));
     return item && this.project(item, input.projection);
   }
 
   async put(input: PutInput): Promise<void> {
+    noteRequest();
     const item = this.checkItem(input.item);
     const id = this.idOf(item);
     this.check(input.condition, this.items.get(id));
@@ -145,6 +152,7 @@ export class MemoryStorage implements Storage {
   }
 
   async update(input: UpdateInput): Promise<RawItem> {
+    noteRequest();
     const id = this.idOf(input.key);
     const current = this.items.get(id);
     this.check(input.condition, current);
@@ -154,6 +162,7 @@ export class MemoryStorage implements Storage {
   }
 
   async delete(input: DeleteInput): Promise<RawItem | undefined> {
+    noteRequest();
     const id = this.idOf(input.key);
     const current = this.items.get(id);
     this.check(input.condition, current);
@@ -163,6 +172,7 @@ export class MemoryStorage implements Storage {
 
   /** Items of an index in DynamoDB's order: by index sort key (UTF-8 bytes), ties by primary key. */
   async query(input: QueryInput): Promise<RawPage> {
+    noteRequest();
     if (input.limit !== undefined && (!Number.isInteger(input.limit) || input.limit < 1)) throw invalid('Limit must be a positive integer');
     if (input.consistent && input.indexName !== undefined) throw invalid('Consistent reads are not supported on global secondary indexes');
     if (input.key.sk?.op === 'between' && compareStrings(input.key.sk.value, input.key.sk.high) > 0) {
@@ -203,6 +213,7 @@ export class MemoryStorage implements Storage {
   }
 
   async scan(input: ScanInput): Promise<RawPage> {
+    noteRequest();
     if (input.limit !== undefined && (!Number.isInteger(input.limit) || input.limit < 1)) throw invalid('Limit must be a positive integer');
     const segment = input.segment;
     const inSegment = (item: RawItem) => !segment || hashOf(String(item[this.schema.primary.pk])) % segment.total === segment.index;
@@ -212,6 +223,7 @@ export class MemoryStorage implements Storage {
   }
 
   async batchGet(keys: readonly RawItem[]): Promise<RawItem[]> {
+    noteRequest();
     if (new Set(keys.map((key) => this.idOf(key))).size !== keys.length) throw invalid('Provided list of item keys contains duplicates');
     return keys.flatMap((key) => {
       const item = this.items.get(this.idOf(key));
@@ -223,18 +235,20 @@ export class MemoryStorage implements Storage {
     let written = 0;
     for (let offset = 0; offset < requests.length; offset += 25) {
       const chunk = requests.slice(offset, offset + 25);
+      noteRequest();
       const prepared = chunk.map((request) =>
         'put' in request ? { id: this.idOf(request.put), item: this.checkItem(request.put) } : { id: this.idOf(request.delete), item: undefined },
       );
       if (new Set(prepared.map((entry) => entry.id)).size !== prepared.length) throw invalid('Provided list of item keys contains duplicates');
       for (const { id, item } of prepared) this.store(id, item);
       written += chunk.length;
-      options.onWritten?.(written);
+      options.onWritten?.(written, chunk);
     }
     return { requests: Math.ceil(requests.length / 25), retriedItems: 0 };
   }
 
-  async transactWrite(items: readonly TransactWriteItem[], options: { token?: string } = {}): Promise<void> {
+  async transactWrite(items: readonly TransactWriteItem[], options: TransactWriteOptions = {}): Promise<void> {
+    noteRequest();
     if (items.length > MAX_TRANSACTION_ITEMS) throw invalid(`Member must have length less than or equal to ${MAX_TRANSACTION_ITEMS}`);
     // Like DynamoDB: a token already used by a successful transaction makes the same request a no-op, and another request an error.
     const token = options.token;
@@ -262,7 +276,7 @@ export class MemoryStorage implements Storage {
     const reasons = plans.map((plan) => {
       const current = this.items.get(plan.id);
       const failed = plan.condition !== undefined && !evaluate(plan.condition, current ?? {});
-      return { code: failed ? 'ConditionalCheckFailed' : 'None', item: failed && current ? clone(current) : undefined };
+      return { code: failed ? 'ConditionalCheckFailed' : 'None', item: failed && current && options.itemsOnFailure !== false ? clone(current) : undefined };
     });
     if (reasons.some((reason) => reason.code !== 'None')) throw new TransactionCancelledError(reasons);
     const results = plans.map((plan) => ({ id: plan.id, next: plan.next(this.items.get(plan.id)) }));
@@ -274,6 +288,7 @@ export class MemoryStorage implements Storage {
   }
 
   async transactGet(keys: readonly RawItem[]): Promise<(RawItem | undefined)[]> {
+    noteRequest();
     if (keys.length > MAX_TRANSACTION_ITEMS) throw invalid(`Member must have length less than or equal to ${MAX_TRANSACTION_ITEMS}`);
     return keys.map((key) => {
       const item = this.items.get(this.idOf(key));
@@ -284,6 +299,10 @@ export class MemoryStorage implements Storage {
   async subscribe(listener: RawListener): Promise<() => void> {
     this.listeners.add(listener);
     return () => void this.listeners.delete(listener);
+  }
+
+  withSignal(signal: AbortSignal | undefined): Storage {
+    return signal ? signalChecked(this, signal) : this;
   }
 
   closeStreams(): void {

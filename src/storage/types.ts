@@ -19,6 +19,11 @@ export interface UpdateInput {
   readonly key: RawItem;
   readonly actions: readonly UpdateAction[];
   readonly condition?: Condition;
+  /**
+   * false when sending the update twice would apply it twice (it adds to a number or appends to
+   * a list): after a failure that leaves the outcome unknown it is not sent again (at most once).
+   */
+  readonly idempotent?: boolean;
 }
 
 export interface DeleteInput {
@@ -57,6 +62,8 @@ export interface RawPage {
   readonly items: RawItem[];
   /** LastEvaluatedKey: present when DynamoDB stopped before the end (Limit or 1 MB reached). */
   readonly lastKey: RawItem | undefined;
+  /** Items the request read before its filter (ScannedCount), when known. */
+  readonly examined?: number;
 }
 
 export type TransactWriteItem =
@@ -65,13 +72,20 @@ export type TransactWriteItem =
   | { readonly delete: DeleteInput }
   | { readonly check: CheckInput };
 
+export interface TransactWriteOptions {
+  /** Idempotency token (ClientRequestToken). */
+  readonly token?: string;
+  /** false: a cancellation does not carry the items whose condition failed (cheaper; the caller tells failures by position). */
+  readonly itemsOnFailure?: boolean;
+}
+
 export type BatchWriteRequest = { readonly put: RawItem } | { readonly delete: RawItem };
 
 export interface BatchWriteOptions {
   /** BatchWriteItem requests in flight (default 8). */
   readonly concurrency?: number;
-  /** Called after each request with the running count of written items. */
-  readonly onWritten?: (written: number) => void;
+  /** Called after each request with the running count of written items and the requests this answer confirmed. */
+  readonly onWritten?: (written: number, confirmed: readonly BatchWriteRequest[]) => void;
 }
 
 export interface BatchWriteResult {
@@ -103,11 +117,16 @@ export interface Storage {
   /** Chunks of 25 through a pool of workers; unprocessed items retried; stops at the first failure. */
   batchWrite(requests: readonly BatchWriteRequest[], options?: BatchWriteOptions): Promise<BatchWriteResult>;
   /** All or nothing, at most 100 items; `token` makes a retried request idempotent. */
-  transactWrite(items: readonly TransactWriteItem[], options?: { token?: string }): Promise<void>;
+  transactWrite(items: readonly TransactWriteItem[], options?: TransactWriteOptions): Promise<void>;
   /** One consistent snapshot of up to 100 items (undefined for a missing one). */
   transactGet(keys: readonly RawItem[]): Promise<(RawItem | undefined)[]>;
   /** Every write to the table from now on (a DynamoDB Stream, or the twin's own feed). */
   subscribe(listener: RawListener): Promise<() => void>;
   /** Ends the live feed; subscribers complete. */
   closeStreams(): void;
+  /**
+   * The same table for one operation: every request and every wait between retries ends when
+   * `signal` aborts (the operation's deadline or the caller's AbortSignal).
+   */
+  withSignal(signal: AbortSignal | undefined): Storage;
 }

@@ -5,6 +5,7 @@ import { ExpressionBuilder, itemSize } from '../expression/index.ts';
 import {
   putParams,
   queryParams,
+  signalChecked,
   transactParams,
   updateParams,
   type MemoryConnection,
@@ -155,7 +156,12 @@ export function memoryRecorder(connection: MemoryConnection): { connection: Memo
     const store: Storage = storage;
     const reads = (units: number) => ({ CapacityUnits: units, ReadCapacityUnits: units });
     const writes = (units: number) => ({ CapacityUnits: units, WriteCapacityUnits: units });
-    const recording: Pick<Storage, 'get' | 'put' | 'update' | 'delete' | 'query' | 'scan' | 'batchGet' | 'batchWrite' | 'transactWrite' | 'transactGet'> = {
+    const recording: Pick<
+      Storage,
+      'get' | 'put' | 'update' | 'delete' | 'query' | 'scan' | 'batchGet' | 'batchWrite' | 'transactWrite' | 'transactGet' | 'withSignal'
+    > = {
+      // An operation's deadline wraps this recording view, not the bare table.
+      withSignal: (signal) => (signal ? signalChecked(recorded, signal) : recorded),
       get: (input) => {
         const builder = new ExpressionBuilder();
         const projection = input.projection ? builder.projection(input.projection) : undefined;
@@ -252,13 +258,14 @@ export function memoryRecorder(connection: MemoryConnection): { connection: Memo
           name,
         ),
     };
-    return new Proxy(storage, {
+    const recorded = new Proxy(storage, {
       get(target, property) {
         if (typeof property === 'string' && Object.hasOwn(recording, property)) return recording[property as keyof typeof recording];
         const value: unknown = Reflect.get(target, property, target);
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
+    return recorded;
   };
   const recordingConnection: MemoryConnection = {
     ...connection,

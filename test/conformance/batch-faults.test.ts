@@ -215,6 +215,14 @@ test('[dynamodb] batch faults › items or keys unprocessed beyond the retry bud
     t.is(writes.calls, 3, 'one request plus two retries, then it gives up');
     const { missing } = await repo.getMany(items.map((item) => item.id));
     t.deepEqual(missing, [items[0]?.id], 'the others were written, the stuck one was not');
+    t.deepEqual(
+      [...(error.written ?? [])].sort(),
+      items
+        .slice(1)
+        .map((item) => item.id)
+        .sort(),
+      'error.written names exactly the items that were written',
+    );
     await rejectsWith(t, repo.deleteAll(items.map((item) => item.id)), 'throttled');
     t.is(writes.calls, 6);
 
@@ -232,12 +240,16 @@ test('[dynamodb] batch faults › throttling errors map to throttled; a failing 
     const error = await rejectsWith(t, repo.saveAll(items, { concurrency: 1 }), 'throttled');
     t.regex(error.message, /saveAll stopped: 50 of 100 items were written/);
     t.is(stats.calls, 3, 'no request after the failure');
-    const { items: stored, missing } = await repo.getMany(items.map((item) => item.id));
+    const { items: storedItems, missing } = await repo.getMany(items.map((item) => item.id));
     t.deepEqual(
-      stored.map((item) => item.id),
+      storedItems.map((item) => item.id),
       items.slice(0, 50).map((item) => item.id),
     );
     t.is(missing.length, 50);
+    t.deepEqual(
+      error.written,
+      items.slice(0, 50).map((item) => item.id),
+    );
 
     // Several in flight: those already sent finish, nothing new starts after the failure.
     const many = products(250, 'flight');
@@ -245,7 +257,9 @@ test('[dynamodb] batch faults › throttling errors map to throttled; a failing 
     const parallelError = await rejectsWith(t, repo.saveAll(many, { concurrency: 2 }), 'throttled');
     t.true(parallel.calls <= 3, `10 chunks, 2 in flight, the second fails: at most one more is sent (${parallel.calls})`);
     const written = Number(/stopped: (\d+) of 250/.exec(parallelError.message)?.[1]);
-    t.is((await repo.getMany(many.map((item) => item.id))).items.length, written, `the message tells the truth: ${parallelError.message}`);
+    const stored = await repo.getMany(many.map((item) => item.id));
+    t.is(stored.items.length, written, `the message tells the truth: ${parallelError.message}`);
+    t.deepEqual([...(parallelError.written ?? [])].sort(), stored.items.map((item) => item.id).sort(), 'error.written is exactly what is stored');
 
     failingWrites(connection, () => true, throttling);
     await rejectsWith(t, repo.deleteAll(items.slice(0, 3).map((item) => item.id)), 'throttled');

@@ -1,0 +1,99 @@
+import { RepositoryError } from '../errors/index.ts';
+import { isMap } from '../expression/index.ts';
+import type { Storage } from '../storage/index.ts';
+
+/** What every operation accepts to bound its wait. */
+export interface CallOptions {
+  /** Ends the operation when it aborts: the call rejects with code `aborted`. */
+  signal?: AbortSignal;
+  /** The operation's deadline in ms, every request and retry included: past it, code `timeout`. */
+  timeoutMs?: number;
+}
+
+/** The default deadline of an operation on one item or one page. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** setTimeout's largest delay. */
+const MAX_TIMEOUT_MS = 2_147_483_647;
+
+export const callOptionNames = ['signal', 'timeoutMs'] as const;
+
+/** The signal and deadline of a call, checked: bad ones are validation errors before anything is sent. */
+export function callOptionsOf(entity: string, options: unknown): CallOptions {
+  if (!isMap(options)) return {};
+  const { signal, timeoutMs } = options;
+  const issues: { path: string[]; message: string }[] = [];
+  if (signal !== undefined && !(signal instanceof AbortSignal)) issues.push({ path: ['signal'], message: 'is an AbortSignal' });
+  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > MAX_TIMEOUT_MS))
+    issues.push({ path: ['timeoutMs'], message: `is a number of milliseconds from 1 to ${MAX_TIMEOUT_MS}` });
+  if (issues.length > 0) throw RepositoryError.validation(entity, issues);
+  return {
+    ...(signal instanceof AbortSignal ? { signal } : {}),
+    ...(typeof timeoutMs === 'number' ? { timeoutMs } : {}),
+  };
+}
+
+export interface Bounds {
+  readonly entity: string;
+  readonly operation: string;
+  /** The table's default deadline; undefined for operations over many items, which have none unless given. */
+  readonly defaultTimeoutMs: number | undefined;
+  /**
+   * Operations over many items stop through their storage (requests and waits abort) and report
+   * what they wrote; the others also return at the deadline when something inside does not listen.
+   */
+  readonly many?: boolean;
+}
+
+/**
+ * Runs one operation within its deadline and its caller's signal: the storage it gets passes
+ * them to every request (and every wait between retries), and the call returns by the deadline
+ * even if something inside does not listen. A write ended this way may or may not have been
+ * applied, as with any request whose answer did not arrive.
+ */
+export async function bounded<T>(storage: Storage, bounds: Bounds, call: CallOptions, run: (storage: Storage) => Promise<T>): Promise<T> {
+  const timeoutMs = call.timeoutMs ?? bounds.defaultTimeoutMs;
+  const { signal } = call;
+  if (timeoutMs === undefined && !signal) return run(storage);
+  const aborted = () =>
+    new RepositoryError('aborted', `${bounds.entity} ${bounds.operation}: aborted by the caller's signal`, { entity: bounds.entity, cause: signal?.reason });
+  if (signal?.aborted) throw aborted();
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const ended = new Promise<never>((_, reject) => {
+    controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+  });
+  // Nobody may be waiting on `ended` when the operation finishes first.
+  ended.catch(() => undefined);
+  if (timeoutMs !== undefined) {
+    timer = setTimeout(
+      () =>
+        controller.abort(
+          new RepositoryError('timeout', `${bounds.entity} ${bounds.operation}: did not finish within its deadline of ${timeoutMs} ms (timeoutMs)`, {
+            entity: bounds.entity,
+          }),
+        ),
+      timeoutMs,
+    );
+  }
+  const onAbort = () => controller.abort(aborted());
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const running = run(storage.withSignal(controller.signal));
+    return await (bounds.many ? running : Promise.race([running, ended]));
+  } catch (error) {
+    if (!controller.signal.aborted) throw error;
+    const reason: unknown = controller.signal.reason;
+    // A bulk write says which items it wrote before the deadline or the signal stopped it.
+    if (reason instanceof RepositoryError && error instanceof RepositoryError && error.written) {
+      throw new RepositoryError(reason.code, `${reason.message} (it stopped after writing ${error.written.length} items; error.written has their ids)`, {
+        entity: bounds.entity,
+        cause: error,
+        written: error.written,
+      });
+    }
+    throw reason;
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  }
+}

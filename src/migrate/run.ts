@@ -1,0 +1,622 @@
+import { errorName, RepositoryError, TransactionCancelledError } from '../errors/index.ts';
+import {
+  failureOf,
+  modelFor,
+  moveOperations,
+  primaryKeyOf,
+  toTransactItem,
+  Upgrade,
+  type EntityContext,
+  type EntityModel,
+  type Operation,
+} from '../entity/index.ts';
+import { and, isMap, itemSize, type Condition, type UpdateAction } from '../expression/index.ts';
+import { backoffDelay, defaultConflictPolicy, sleep } from '../retry/index.ts';
+import type { RawItem, Storage, TransactWriteItem } from '../storage/index.ts';
+import type { TableLayout, TableSummary } from '../table/index.ts';
+import type { Migration } from './define.ts';
+import { MigrationError } from './errors.ts';
+import { planMigrations } from './plan.ts';
+import { progressDisplay, type MigrationProgress, type ProgressMode } from './progress.ts';
+import { lanePart, segmentPart, StateStore, zero, type Counts, type StateItem } from './state.ts';
+
+type Item = Record<string, unknown>;
+
+/** What a migration needs of a bound table (any `Table.bind(connection)`). */
+export interface MigrationTarget {
+  readonly definition: TableLayout;
+  readonly storage: Storage;
+  contextOf(entity: string): EntityContext;
+  describe(): Promise<TableSummary | undefined>;
+}
+
+export interface MigrateOptions {
+  /** Read and report what would change; write nothing (no items, no checkpoints). */
+  readonly dryRun?: boolean;
+  /** Parallel Scan segments (default 4). A resumed run keeps the segments it started with. */
+  readonly segments?: number;
+  /** Items per Scan request (DynamoDB Limit; default 500, and at most 1 MB). */
+  readonly pageSize?: number;
+  /** Items per TransactWriteItems (default 49, at most 49: each item is a put and a delete, plus one checkpoint update). */
+  readonly batchSize?: number;
+  /** Transactions in flight per segment (default 2): each lane counts in its own checkpoint item. */
+  readonly concurrency?: number;
+  /** At most this many items per second over all segments (default: as fast as DynamoDB takes them). */
+  readonly maxRate?: number;
+  /** Called as the migration advances (after each transaction and page). */
+  readonly onProgress?: (progress: MigrationProgress) => void;
+  /** A progress display on stderr: a bar on a terminal, plain lines otherwise (`auto`); default `none`. */
+  readonly progress?: ProgressMode;
+}
+
+/** What happened to one migration. */
+export interface MigrationResult {
+  readonly name: string;
+  readonly entity: string;
+  readonly type: 'version' | 'backfill';
+  readonly fromVersion: number;
+  readonly toVersion: number;
+  /** `ran`: finished now; `already`: recorded as done by an earlier run; `dryRun`: nothing written. */
+  readonly status: 'ran' | 'already' | 'dryRun';
+  /** True when this run continued an interrupted one from its checkpoints. */
+  readonly resumed: boolean;
+  readonly segments: number;
+  /** Totals over every run of this migration (a dry run: what would happen). */
+  readonly scanned: number;
+  readonly migrated: number;
+  readonly skipped: number;
+  readonly failed: number;
+  readonly durationMs: number;
+  /** Dry run: a few items as they are and as they would be stored. */
+  readonly examples: readonly { readonly key: Item; readonly before: Item; readonly after: Item }[];
+  /** Dry run: the first items `up()` rejects (key and issues). */
+  readonly rejected: readonly { readonly key: Item; readonly message: string; readonly issues: readonly { path: (string | number)[]; message: string }[] }[];
+}
+
+export interface MigrationReport {
+  readonly dryRun: boolean;
+  readonly migrations: readonly MigrationResult[];
+}
+
+const DEFAULT_SEGMENTS = 4;
+const DEFAULT_BATCH = 49;
+/** Items per Scan request: a segment holds the page it writes and the next one. */
+const DEFAULT_PAGE_SIZE = 500;
+const DEFAULT_CONCURRENCY = 2;
+const MAX_BATCH = 49;
+/** TransactWriteItems takes 100 actions and 4 MB; one action stays free for the checkpoint. */
+const MAX_ACTIONS = 99;
+const MAX_TRANSACTION_BYTES = 3_500_000;
+const SINGLE_ATTEMPTS = 10;
+
+const positiveInteger = (name: string, value: number | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER): number => {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1 || value > max)
+    throw new MigrationError('invalidPlan', `${name} must be an integer from 1 to ${max} (got ${value})`);
+  return value;
+};
+
+/**
+ * Runs the migrations that have not run yet, in order, on a bound table: parallel Scan
+ * segments filtered to the entity at the old version, every item moved in a transaction that
+ * also counts it in its segment's checkpoint, so a killed run resumes where it stopped and ends
+ * as one uninterrupted run would. The list is checked first (gap, cycle, duplicate step):
+ * nothing is written when it is wrong.
+ */
+export async function migrate(table: MigrationTarget, migrations: readonly Migration[], options: MigrateOptions = {}): Promise<MigrationReport> {
+  const plan = planMigrations(table.definition, migrations);
+  const settings = {
+    segments: positiveInteger('segments', options.segments, DEFAULT_SEGMENTS, 1_000_000),
+    pageSize: positiveInteger('pageSize', options.pageSize, DEFAULT_PAGE_SIZE),
+    batchSize: positiveInteger('batchSize', options.batchSize, DEFAULT_BATCH, MAX_BATCH),
+    concurrency: positiveInteger('concurrency', options.concurrency, DEFAULT_CONCURRENCY, 16),
+    maxRate: options.maxRate === undefined ? undefined : positiveInteger('maxRate', options.maxRate, 1),
+  };
+  const display = await progressDisplay(options.progress ?? 'none');
+  const results: MigrationResult[] = [];
+  try {
+    for (const migration of plan) {
+      const runner = new MigrationRun(table, migration, settings, Boolean(options.dryRun), (progress) => {
+        display.update(progress);
+        options.onProgress?.(progress);
+      });
+      results.push(await runner.run());
+    }
+  } finally {
+    display.stop();
+  }
+  return { dryRun: Boolean(options.dryRun), migrations: results };
+}
+
+/** Which migrations of the list ran (recorded in the table), without running anything. */
+export async function migrationStatus(
+  table: MigrationTarget,
+  migrations: readonly Migration[],
+): Promise<{ name: string; status: 'done' | 'running' | 'pending' }[]> {
+  const plan = planMigrations(table.definition, migrations);
+  return Promise.all(
+    plan.map(async (migration) => {
+      const state = new StateStore(table.definition, table.storage, migration.name, about(migration));
+      const record = await state.read('record');
+      return { name: migration.name, status: record?.status === 'done' ? 'done' : record ? 'running' : 'pending' };
+    }),
+  );
+}
+
+const about = (migration: Migration) => ({ entity: migration.entity, fromVersion: migration.from.version, toVersion: migration.to.version });
+
+/** One item of a page, ready to send: its writes (none when there is nothing to do) and how it counts. */
+interface Prepared {
+  readonly raw: RawItem;
+  readonly operations: readonly Operation[];
+  readonly outcome: 'migrated' | 'skipped';
+  readonly bytes: number;
+}
+
+/** Spaces requests so that all segments together stay under `perSecond` items. */
+class RateLimiter {
+  private next = 0;
+  constructor(private readonly perSecond: number | undefined) {}
+  async take(items: number): Promise<void> {
+    if (!this.perSecond || items === 0) return;
+    const now = performance.now();
+    const start = Math.max(now, this.next);
+    this.next = start + (items * 1000) / this.perSecond;
+    if (start > now) await sleep(start - now);
+  }
+}
+
+/** Sent again with backoff: a conflict with another transaction, or a server error (DynamoDB Local's lock timeouts) after the SDK's own retries. */
+const retryableTransaction = (error: unknown) => {
+  const name = errorName(error);
+  return (
+    name === 'TransactionConflictException' ||
+    name === 'TransactionCanceledException' ||
+    name === 'TransactionInProgressException' ||
+    (isMap(error) && error.$fault === 'server')
+  );
+};
+
+class MigrationRun {
+  private readonly storage: Storage;
+  private readonly from: EntityModel;
+  private readonly to: EntityModel;
+  private readonly upgrade: Upgrade;
+  private readonly claims: EntityModel | undefined;
+  private readonly state: StateStore;
+  private readonly limiter: RateLimiter;
+  private readonly counts: Counts = zero();
+  private examined = 0;
+  private total: number | undefined;
+  private started = performance.now();
+  private stopped: { error: unknown } | undefined;
+  private readonly examples: { key: Item; before: Item; after: Item }[] = [];
+  private readonly rejected: { key: Item; message: string; issues: { path: (string | number)[]; message: string }[] }[] = [];
+
+  constructor(
+    private readonly table: MigrationTarget,
+    private readonly migration: Migration,
+    private readonly settings: { segments: number; pageSize: number; batchSize: number; concurrency: number; maxRate: number | undefined },
+    private readonly dryRun: boolean,
+    private readonly report: (progress: MigrationProgress) => void,
+  ) {
+    this.storage = table.storage;
+    const context = table.contextOf(migration.entity);
+    this.claims = context.claims;
+    const current = context.model;
+    this.to = migration.to.version === current.definition.version ? current : modelFor(table.definition, migration.to);
+    this.from = migration.type === 'backfill' ? this.to : modelFor(table.definition, migration.from);
+    try {
+      this.upgrade = new Upgrade(this.from, this.to, (item) => migration.up(item));
+    } catch (error) {
+      throw new MigrationError('invalidPlan', `${migration.name}: ${error instanceof Error ? error.message : String(error)}`, { migration: migration.name });
+    }
+    this.state = new StateStore(table.definition, this.storage, migration.name, about(migration));
+    this.limiter = new RateLimiter(settings.maxRate);
+  }
+
+  private result(status: MigrationResult['status'], resumed: boolean, segments: number, counts: Counts): MigrationResult {
+    const { migration } = this;
+    const { scanned, migrated, skipped, failed } = counts;
+    return {
+      name: migration.name,
+      entity: migration.entity,
+      type: migration.type,
+      fromVersion: migration.from.version,
+      toVersion: migration.to.version,
+      status,
+      resumed,
+      segments,
+      scanned,
+      migrated,
+      skipped,
+      failed,
+      durationMs: performance.now() - this.started,
+      examples: this.examples,
+      rejected: this.rejected,
+    };
+  }
+
+  private progress(done: boolean): void {
+    const elapsedMs = performance.now() - this.started;
+    const handledAll = this.counts.migrated + this.counts.skipped + this.counts.failed;
+    const handled = handledAll - this.baseline;
+    const rate = elapsedMs > 0 ? (handled * 1000) / elapsedMs : 0;
+    // The Scan's share of the table read so far (it also meets about half the items this run wrote),
+    // and from it the number of items to migrate: those found so far, extrapolated.
+    const expected = this.total === undefined ? undefined : Math.max(this.examined, this.total + Math.round(handled / 2));
+    const share = expected && this.examined > 0 ? Math.min(1, this.examined / expected) : undefined;
+    const found = this.counts.scanned - this.scannedBefore;
+    const total = done ? handledAll : share && found > 0 ? this.scannedBefore + Math.max(found, Math.round(found / share)) : undefined;
+    const etaMs = total !== undefined && rate > 0 ? Math.max(0, ((total - handledAll) * 1000) / rate) : undefined;
+    this.report({
+      migration: this.migration.name,
+      entity: this.migration.entity,
+      type: this.migration.type,
+      dryRun: this.dryRun,
+      ...this.counts,
+      examined: this.examined,
+      total,
+      elapsedMs,
+      rate,
+      etaMs,
+      done,
+    });
+  }
+
+  /** Items scanned by earlier runs. */
+  private scannedBefore = 0;
+
+  /** Items counted by earlier runs (the rate is this run's). */
+  private baseline = 0;
+
+  private add(counts: Partial<Counts>): void {
+    for (const name of ['scanned', 'migrated', 'skipped', 'failed'] as const) this.counts[name] += counts[name] ?? 0;
+  }
+
+  async run(): Promise<MigrationResult> {
+    this.started = performance.now();
+    this.total = await this.table
+      .describe()
+      .then((summary) => summary?.itemCount)
+      .catch(() => undefined);
+    if (this.dryRun) {
+      const record = await this.state.read('record');
+      if (record?.status === 'done') return this.result('already', false, record.segments, record);
+      await this.scanAll(this.settings.segments, async (segment) => this.dryRunSegment(segment));
+      this.progress(true);
+      return this.result('dryRun', false, this.settings.segments, this.counts);
+    }
+    const state = await this.state.readAll();
+    let record = state.get('record');
+    if (record?.status === 'done') return this.result('already', false, record.segments, record);
+    const resumed = record !== undefined;
+    const now = new Date().toISOString();
+    if (!record) {
+      record = { status: 'running', segments: this.settings.segments, lastKey: undefined, passes: 0, ...zero(), startedAt: now, finishedAt: undefined };
+      await this.state.write('record', record);
+    }
+    const segments = record.segments;
+    const fresh = (): StateItem => ({
+      status: 'running',
+      segments,
+      lastKey: undefined,
+      passes: record.passes,
+      ...zero(),
+      startedAt: now,
+      finishedAt: undefined,
+    });
+    // Each segment's checkpoint (resume key, lane 0's counts) and the counters of its other lanes.
+    for (let segment = 0; segment < segments; segment++) {
+      for (let lane = 0; lane < this.settings.concurrency; lane++) {
+        const part = lanePart(segment, lane);
+        if (!state.has(part)) {
+          await this.state.write(part, fresh());
+          state.set(part, fresh());
+        }
+      }
+    }
+    for (const [part, item] of state) if (part !== 'record') this.add(item);
+    // Counts of earlier passes (a pass that left failed items), failed ones excepted: they are tried again.
+    this.add({ scanned: record.scanned, migrated: record.migrated, skipped: record.skipped });
+    this.baseline = this.counts.migrated + this.counts.skipped + this.counts.failed;
+    this.scannedBefore = this.counts.scanned;
+    this.progress(false);
+    await this.scanAll(segments, async (segment) => {
+      const checkpoint = state.get(segmentPart(segment));
+      if (checkpoint && checkpoint.status !== 'done') await this.migrateSegment(segment, segments, checkpoint.lastKey);
+    });
+    // The exact totals: the checkpoints and lane counters counted every item in the transaction that moved it.
+    const pass = zero();
+    const parts = await this.state.readAll();
+    for (const [part, item] of parts) {
+      if (part === 'record') continue;
+      for (const name of ['scanned', 'migrated', 'skipped', 'failed'] as const) pass[name] += item[name];
+    }
+    const totals = {
+      scanned: record.scanned + pass.scanned,
+      migrated: record.migrated + pass.migrated,
+      skipped: record.skipped + pass.skipped,
+      failed: pass.failed,
+    };
+    Object.assign(this.counts, totals);
+    if (pass.failed > 0) {
+      // Another pass picks up the items that kept changing: fresh checkpoints, counts carried in the record.
+      const carried = { ...totals, scanned: totals.scanned - pass.failed, failed: 0 };
+      await this.state.write('record', { ...record, ...carried, passes: record.passes + 1 });
+      for (const part of parts.keys()) if (part !== 'record') await this.state.write(part, { ...fresh(), passes: record.passes + 1 });
+      this.progress(true);
+      throw new MigrationError(
+        'incomplete',
+        `${this.migration.name}: ${pass.failed} item(s) kept changing concurrently and were not moved; run the migration again to move them`,
+        { migration: this.migration.name },
+      );
+    }
+    await this.state.write('record', { ...record, ...totals, status: 'done', passes: record.passes + 1, finishedAt: new Date().toISOString() });
+    this.progress(true);
+    return this.result('ran', resumed, segments, totals);
+  }
+
+  /** Runs every segment in parallel; the first failure stops the others after their current transaction. */
+  private async scanAll(segments: number, run: (segment: number) => Promise<void>): Promise<void> {
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: segments }, (_, segment) =>
+        run(segment).catch((error: unknown) => {
+          this.stopped ??= { error };
+          throw error;
+        }),
+      ),
+    );
+    if (this.stopped) throw this.stopped.error;
+    const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failure) throw failure.reason;
+  }
+
+  /** The entity's items at the migrated version (a backfill: the current one). */
+  private filter(): Condition {
+    const { from } = this;
+    return and(
+      { kind: 'compare', name: '__edb_e__', op: '=', value: from.name },
+      { kind: 'compare', name: '__edb_v__', op: '=', value: String(from.definition.version) },
+    );
+  }
+
+  private async scanPage(segment: number, total: number, key: RawItem | undefined): Promise<{ items: RawItem[]; lastKey: RawItem | undefined }> {
+    const page = await this.storage.scan({
+      filter: this.filter(),
+      segment: { index: segment, total },
+      limit: this.settings.pageSize,
+      ...(key ? { startKey: key } : {}),
+    });
+    this.examined += page.examined ?? page.items.length;
+    return { items: page.items, lastKey: page.lastKey };
+  }
+
+  private keyOf(raw: RawItem): Item {
+    return primaryKeyOf(this.from, raw);
+  }
+
+  private invalid(raw: RawItem, error: unknown): MigrationError {
+    const issues = error instanceof RepositoryError ? error.issues : [];
+    const key = this.keyOf(raw);
+    const detail = issues.length > 0 ? issues.map((issue) => `${issue.path.join('.') || '(item)'}: ${issue.message}`).join('; ') : String(error);
+    return new MigrationError('invalidItem', `${this.migration.name}: the item ${JSON.stringify(key)} cannot be migrated: ${detail}`, {
+      migration: this.migration.name,
+      key,
+      issues,
+      cause: error,
+    });
+  }
+
+  /** The writes for one stored item; an invalid result stops the run before anything of its page is sent. */
+  private prepare(raw: RawItem): Prepared {
+    try {
+      if (this.migration.type === 'backfill') return this.prepareBackfill(raw);
+      const { operations, newRaw } = moveOperations(this.upgrade, this.claims, raw);
+      return { raw, operations, outcome: 'migrated', bytes: itemSize(newRaw) + 200 };
+    } catch (error) {
+      if (error instanceof RepositoryError && error.code === 'validation') throw this.invalid(raw, error);
+      throw error;
+    }
+  }
+
+  /** A backfill rewrites the index keys that differ from what the definition builds (set missing ones, remove stale ones). */
+  private prepareBackfill(raw: RawItem): Prepared {
+    const model = this.to;
+    const stored = model.strip(raw);
+    model.keys.check(stored, model.definition.keyFields, model.idOf(stored));
+    const built = model.keys.itemKeys(stored);
+    const primary = new Set(Object.keys(primaryKeyOf(model, raw)));
+    const indexFields = Object.values(this.table.definition.indexes).flatMap((index) => [index.pk, ...(index.sk ? [index.sk] : [])]);
+    const actions: UpdateAction[] = [];
+    for (const field of indexFields) {
+      if (primary.has(field)) continue;
+      if (built[field] !== undefined && built[field] !== raw[field]) actions.push({ kind: 'set', name: field, value: built[field] });
+      else if (built[field] === undefined && raw[field] !== undefined) actions.push({ kind: 'remove', name: field });
+    }
+    if (actions.length === 0) return { raw, operations: [], outcome: 'skipped', bytes: 0 };
+    const id = model.idOf(stored);
+    const operation: Operation = {
+      entity: model.name,
+      id,
+      write: { kind: 'update', key: primaryKeyOf(model, raw), actions },
+      guards: [
+        {
+          condition: this.upgrade.unchanged(raw),
+          error: () => new RepositoryError('conflict', `${model.name} ${JSON.stringify(id)}: changed`, { id, entity: model.name, cause: 'changed' }),
+        },
+      ],
+    };
+    return { raw, operations: [operation], outcome: 'migrated', bytes: itemSize(built) + 200 };
+  }
+
+  private async dryRunSegment(segment: number): Promise<void> {
+    let key: RawItem | undefined;
+    do {
+      if (this.stopped) return;
+      const page = await this.scanPage(segment, this.settings.segments, key);
+      key = page.lastKey;
+      for (const raw of page.items) {
+        this.counts.scanned++;
+        try {
+          const prepared = this.prepare(raw);
+          this.counts[prepared.outcome]++;
+          if (prepared.outcome === 'migrated' && this.examples.length < 3) {
+            const after = this.migration.type === 'backfill' ? { ...raw, ...this.to.keys.itemKeys(this.to.strip(raw)) } : this.upgrade.apply(raw).raw;
+            this.examples.push({ key: this.keyOf(raw), before: this.from.strip(raw), after: this.to.strip(after) });
+          }
+        } catch (error) {
+          if (!(error instanceof MigrationError)) throw error;
+          this.counts.failed++;
+          if (this.rejected.length < 5) this.rejected.push({ key: error.key ?? this.keyOf(raw), message: error.message, issues: [...error.issues] });
+        }
+      }
+      this.progress(false);
+    } while (key);
+  }
+
+  /**
+   * One segment: Scan pages (the next one read while this one is written), each page's items in
+   * transactions sent by `concurrency` lanes (each lane counts in its own counter item, so they
+   * never conflict), then the resume key moves past the page.
+   */
+  private async migrateSegment(segment: number, total: number, startKey: RawItem | undefined): Promise<void> {
+    const read = (key: RawItem | undefined) => this.scanPage(segment, total, key);
+    let next: Promise<{ items: RawItem[]; lastKey: RawItem | undefined }> | undefined = read(startKey);
+    while (next && !this.stopped) {
+      const page: { items: RawItem[]; lastKey: RawItem | undefined } = await next;
+      next = page.lastKey ? read(page.lastKey) : undefined;
+      // Kept from rejecting unobserved when this page fails first.
+      next?.catch(() => undefined);
+      const queue = [...this.batches(page.items.map((raw) => this.prepare(raw)))];
+      await Promise.all(
+        Array.from({ length: Math.min(this.settings.concurrency, queue.length) }, async (_, lane) => {
+          for (let batch = queue.shift(); batch && !this.stopped; batch = queue.shift()) {
+            await this.limiter.take(batch.length);
+            try {
+              await this.send(lanePart(segment, lane), batch);
+            } catch (error) {
+              // The other lanes and segments stop after their current transaction.
+              this.stopped ??= { error };
+              throw error;
+            }
+            this.progress(false);
+          }
+        }),
+      );
+      if (this.stopped) return;
+      await this.state.advance(segmentPart(segment), page.lastKey);
+    }
+  }
+
+  /** Groups a page's items into transactions within DynamoDB's limits (actions, bytes) and batchSize. */
+  private *batches(items: readonly Prepared[]): Generator<Prepared[]> {
+    let batch: Prepared[] = [];
+    let actions = 0;
+    let bytes = 0;
+    for (const item of items) {
+      const full = batch.length >= this.settings.batchSize || actions + item.operations.length > MAX_ACTIONS || bytes + item.bytes > MAX_TRANSACTION_BYTES;
+      if (full && batch.length > 0) {
+        yield batch;
+        batch = [];
+        actions = 0;
+        bytes = 0;
+      }
+      batch.push(item);
+      actions += item.operations.length;
+      bytes += item.bytes;
+    }
+    if (batch.length > 0) yield batch;
+  }
+
+  /**
+   * ONE transaction: every item's writes plus the checkpoint's counts. When some item's
+   * condition fails (the application changed it, or wrote the new version first), the others
+   * are sent again without it and it is handled on its own.
+   */
+  private async send(part: string, batch: readonly Prepared[]): Promise<void> {
+    const counts: Counts = { ...zero(), scanned: batch.length };
+    for (const item of batch) counts[item.outcome]++;
+    const operations = batch.flatMap((item) => item.operations);
+    const owners = batch.flatMap((item, index) => item.operations.map(() => index));
+    const transaction: TransactWriteItem[] = [...operations.map(toTransactItem), this.state.countUpdate(part, counts)];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.storage.transactWrite(transaction, { itemsOnFailure: false });
+        this.add(counts);
+        return;
+      } catch (error) {
+        if (error instanceof TransactionCancelledError) {
+          const failed = new Map<number, 'exists' | 'changed' | 'duplicate'>();
+          error.reasons.forEach((reason, index) => {
+            const operation = operations[index];
+            const owner = owners[index];
+            if (reason.code !== 'ConditionalCheckFailed' || !operation || owner === undefined) return;
+            failed.set(owner, failureOf(operation, undefined, false));
+          });
+          if (failed.size > 0) {
+            const rest = batch.filter((_, index) => !failed.has(index));
+            if (rest.length > 0) await this.send(part, rest);
+            for (const [index, reason] of failed) {
+              const item = batch[index];
+              if (item) await this.single(part, item.raw, reason);
+            }
+            return;
+          }
+        } else if (!retryableTransaction(error)) throw error;
+        if (attempt >= defaultConflictPolicy.maxAttempts) throw error;
+        await sleep(backoffDelay(defaultConflictPolicy, attempt));
+      }
+    }
+  }
+
+  /** One item whose move failed in a batch: re-read, and move it again (or count it) on its own. */
+  private async single(part: string, first: RawItem, firstReason: 'exists' | 'changed' | 'duplicate'): Promise<void> {
+    let raw: RawItem | undefined = first;
+    let reason = firstReason;
+    for (let attempt = 1; attempt <= SINGLE_ATTEMPTS; attempt++) {
+      if (reason === 'duplicate')
+        throw this.invalid(
+          first,
+          RepositoryError.validation(this.to.name, [{ path: [], message: 'a unique value of the migrated item is taken by another item' }]),
+        );
+      if (reason === 'changed') {
+        raw = await this.storage.get({ key: primaryKeyOf(this.from, first), consistent: true });
+        // Gone, or no longer at the migrated version: moved or deleted by the application.
+        if (!raw || raw.__edb_v__ !== String(this.from.definition.version)) return this.count(part, { scanned: 1, skipped: 1 });
+      }
+      if (!raw) return;
+      let transaction: TransactWriteItem[];
+      let counts: Counts;
+      if (reason === 'exists') {
+        // The application wrote the new version first: it wins; the old item goes (if unchanged).
+        transaction = [{ delete: { key: primaryKeyOf(this.from, raw), condition: this.upgrade.unchanged(raw) } }];
+        counts = { ...zero(), scanned: 1, skipped: 1 };
+      } else {
+        const prepared = this.prepare(raw);
+        transaction = prepared.operations.map(toTransactItem);
+        counts = { ...zero(), scanned: 1, [prepared.outcome]: 1 };
+      }
+      try {
+        await this.storage.transactWrite([...transaction, this.state.countUpdate(part, counts)]);
+        this.add(counts);
+        return;
+      } catch (error) {
+        if (error instanceof TransactionCancelledError) {
+          const index = error.reasons.findIndex((candidate) => candidate.code === 'ConditionalCheckFailed');
+          const operations = reason === 'exists' ? [] : this.prepare(raw).operations;
+          const operation = operations[index];
+          reason = operation ? failureOf(operation, error.reasons[index]?.item) : 'changed';
+        } else if (!retryableTransaction(error)) throw error;
+        await sleep(backoffDelay(defaultConflictPolicy, attempt));
+      }
+    }
+    await this.count(part, { scanned: 1, failed: 1 });
+  }
+
+  private async count(part: string, counts: Partial<Counts>): Promise<void> {
+    const all = { ...zero(), ...counts };
+    await this.storage.transactWrite([this.state.countUpdate(part, all)]);
+    this.add(all);
+  }
+}
