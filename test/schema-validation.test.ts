@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { z } from 'zod';
 import { defineEntity, defineTable, RepositoryError, type EntityDefinition } from '../src/index.ts';
 import { Change, Sequence, User } from '../src/services/index.ts';
-import { buildElectro, EntityKeys, type TableLayout } from '../src/table/index.ts';
+import { buildElectro, KeyBuilder, type TableLayout } from '../src/table/index.ts';
 import { AppTable } from '../entities/index.ts';
 import { Everything, validationError, validEverything } from './support/schema-fixtures.ts';
 
@@ -57,19 +57,19 @@ test('validation uses the zod refinements of the schema (e-mail, uuid)', (t) => 
 });
 
 // ---------------------------------------------------------------------------------------------
-// key checks: done once, where keys are built (the table's EntityKeys)
+// key checks: done once, where keys are built (the table's KeyBuilder)
 
 /** The key builder of one entity of a table, compiled from ElectroDB's model as a bound table does. */
-function keysOf(layout: TableLayout, entity: EntityDefinition): EntityKeys {
+function keysOf(layout: TableLayout, entity: EntityDefinition): KeyBuilder {
   const electro = buildElectro(layout, 'schema-test').entities[entity.name];
   if (!electro) throw new Error(`no ElectroDB model of ${entity.name}`);
-  return new EntityKeys(
+  return new KeyBuilder(
     entity,
     layout.patterns.filter((pattern) => pattern.entity === entity.name),
     electro,
   );
 }
-const checkFails = (keys: EntityKeys, values: Record<string, unknown>, fields: string[]) => validationError(() => keys.check(values, fields));
+const checkFails = (keys: KeyBuilder, values: Record<string, unknown>, fields: string[]) => validationError(() => keys.check(values, fields));
 
 const changeKeys = keysOf(AppTable, Change);
 const changeElectro = buildElectro(AppTable, 'schema-test').entities.change;

@@ -1,6 +1,6 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { EntityDefinition, FieldShape } from '../schema/index.ts';
-import type { EntityKeys, ResolvedPattern, TableLayout } from '../table/index.ts';
+import type { KeyBuilder, ResolvedPattern, TableLayout } from '../table/index.ts';
 import { exampleItem } from './examples.ts';
 import { entityKeysOf, layoutEntities, storedSample } from './keys.ts';
 import { generateSample } from './samples.ts';
@@ -95,7 +95,7 @@ function facetSample(entity: EntityDefinition, patterns: readonly ResolvedPatter
 
 const facetName = (pattern: ResolvedPattern) => `${pattern.entity}.${pattern.pattern}`.replace(/[^A-Za-z0-9_.-]/g, '_');
 
-function facet(table: TableLayout, pattern: ResolvedPattern, keys: EntityKeys, item: Record<string, unknown>, data: WorkbenchItem): WorkbenchFacet {
+function facet(table: TableLayout, pattern: ResolvedPattern, keys: KeyBuilder, item: Record<string, unknown>, data: WorkbenchItem): WorkbenchFacet {
   const primary = keys.primary;
   const tableKeys = [table.indexes.primary.pk, table.indexes.primary.sk];
   const patternKeys = pattern.index === 'primary' ? [] : [pattern.keys.pk, pattern.keys.sk ?? ''];

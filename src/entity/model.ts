@@ -3,7 +3,7 @@ import { RepositoryError, type ValidationIssue } from '../errors/index.ts';
 import { isMap, itemSize } from '../expression/index.ts';
 import type { EntityDefinition } from '../schema/index.ts';
 import type { RawItem } from '../storage/index.ts';
-import type { EntityKeys } from '../table/index.ts';
+import type { KeyBuilder } from '../table/index.ts';
 
 type Item = Record<string, unknown>;
 
@@ -27,7 +27,7 @@ export class EntityModel {
 
   constructor(
     readonly definition: EntityDefinition,
-    readonly keys: EntityKeys,
+    readonly keys: KeyBuilder,
     tableKeyFields: ReadonlySet<string>,
   ) {
     this.name = definition.name;

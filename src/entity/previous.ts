@@ -2,7 +2,7 @@ import { RepositoryError, TransactionCancelledError } from '../errors/index.ts';
 import { and, evaluate, isMap, type Condition } from '../expression/index.ts';
 import { SchemaDefinitionError, type EntityDefinition } from '../schema/index.ts';
 import type { RawItem, RawPage } from '../storage/index.ts';
-import { buildElectro, defineTableLayout, EntityKeys, type TableLayout } from '../table/index.ts';
+import { buildElectro, defineTableLayout, KeyBuilder, type TableLayout } from '../table/index.ts';
 import { conditionOf } from './conditions.ts';
 import type { EntityContext } from './context.ts';
 import { EntityModel } from './model.ts';
@@ -39,7 +39,7 @@ export function modelFor(layout: TableLayout, definition: EntityDefinition): Ent
   });
   const electro = buildElectro(single, layout.name).entities[definition.name];
   if (!electro) throw new Error(`ElectroDB has no model of ${definition.name}`);
-  const keys = new EntityKeys(
+  const keys = new KeyBuilder(
     definition,
     single.patterns.filter((pattern) => pattern.entity === definition.name),
     electro,

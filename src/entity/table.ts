@@ -10,7 +10,7 @@ import {
   defineTableLayout,
   deleteTable,
   describeTable,
-  EntityKeys,
+  KeyBuilder,
   ensureTable,
   listTables,
   toAwsCli,
@@ -143,11 +143,11 @@ export function defineTable<const E extends EntityMap>(options: TableOptions<E>)
   const layout = defineTableLayout({ ...options, internalEntities: needsClaims ? [UniqueClaim] : [] });
   // Key builders come from ElectroDB's model once per definition, not per request.
   const keysModel = buildElectro(layout, layout.name);
-  const keys = new Map<string, EntityKeys>();
+  const keys = new Map<string, KeyBuilder>();
   for (const entity of [...Object.values(layout.entities), ...layout.internalEntities]) {
     const electro = keysModel.entities[entity.name];
     if (!electro) throw new Error(`ElectroDB has no model of ${entity.name}`);
-    const entityKeys = new EntityKeys(
+    const entityKeys = new KeyBuilder(
       entity,
       layout.patterns.filter((pattern) => pattern.entity === entity.name),
       electro,
@@ -166,7 +166,7 @@ export function defineTable<const E extends EntityMap>(options: TableOptions<E>)
 }
 
 /** An entity's example must also make valid keys (they are checked where keys are built). */
-function checkExampleKeys(entity: EntityDefinition, keys: EntityKeys): void {
+function checkExampleKeys(entity: EntityDefinition, keys: KeyBuilder): void {
   if (!entity.example) return;
   try {
     const stored = entity.toStored({ ...exampleManagedFields(entity.timestamps, entity.versioned), ...entity.example });
@@ -187,7 +187,7 @@ function memorySchema(layout: TableLayout): MemoryKeySchema {
 
 function bindTable<E extends EntityMap>(
   definition: TableDefinition<E>,
-  keys: ReadonlyMap<string, EntityKeys>,
+  keys: ReadonlyMap<string, KeyBuilder>,
   connection: Connection | MemoryConnection,
   options: BindOptions,
 ): BoundTable<E> {

@@ -72,7 +72,7 @@ export interface EntityDefinition<
   readonly uniqueFields: readonly UniqueField[];
   /** readOnly fields, the id attributes and createdAt: set on create, never changed. */
   readonly readOnlyFields: readonly string[];
-  /** Validates a full item and returns it ready to store (defaults applied, dates as ISO strings). Key values are checked where keys are built (the table's EntityKeys). */
+  /** Validates a full item and returns it ready to store (defaults applied, dates as ISO strings). Key values are checked where keys are built (the table's KeyBuilder). */
   toStored(input: unknown, id?: unknown): Record<string, unknown>;
   /** Validates one attribute's value against its schema and returns it as stored (undefined: an empty set, stored as absent). */
   toStoredField(name: string, value: unknown, id?: unknown): unknown;

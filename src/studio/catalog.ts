@@ -1,7 +1,7 @@
 import { entityKeysOf } from '../docs/index.ts';
 import type { BoundTable, Repository } from '../entity/index.ts';
 import type { EntityDefinition, KeyTemplate } from '../schema/index.ts';
-import type { EntityKeys, PatternKeys, ResolvedPattern } from '../table/index.ts';
+import type { KeyBuilder, PatternKeys, ResolvedPattern } from '../table/index.ts';
 
 export type Item = Record<string, unknown>;
 
@@ -52,7 +52,7 @@ export interface EntityInfo {
   readonly name: string;
   readonly definition: EntityDefinition;
   readonly api: GenericApi;
-  readonly keys: EntityKeys;
+  readonly keys: KeyBuilder;
   /** Access patterns in declaration order (primary first). */
   readonly patterns: readonly PatternInfo[];
 }
@@ -78,7 +78,7 @@ export class Catalog {
   constructor(readonly table: BoundTable) {
     const keys = entityKeysOf(table.definition);
     const apis: Readonly<Record<string, Repository<EntityDefinition> | undefined>> = table.entities;
-    const infoOf = (pattern: ResolvedPattern, entityKeys: EntityKeys): PatternInfo => ({
+    const infoOf = (pattern: ResolvedPattern, entityKeys: KeyBuilder): PatternInfo => ({
       entity: pattern.entity,
       name: pattern.pattern,
       index: pattern.index,

@@ -21,4 +21,4 @@ export {
   type ExportFormat,
   type IamOptions,
 } from './exports.ts';
-export { EntityKeys, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES, type KeyPart, type PatternKeys, type SortBound } from './keys.ts';
+export { KeyBuilder, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES, type KeyPart, type PatternKeys, type SortBound } from './keys.ts';

@@ -41,7 +41,7 @@ const after = (prefix: string) => prefix.slice(0, -1) + String.fromCharCode(pref
  * ElectroDB stays the one definition of key formats, and building a key is string joining
  * instead of a full `.params()` call. Tests check them against ElectroDB for random inputs.
  */
-export class EntityKeys {
+export class KeyBuilder {
   readonly patterns: ReadonlyMap<string, PatternKeys>;
   readonly primary: PatternKeys;
   /** Every physical key attribute this entity writes, plus ElectroDB's identity markers. */

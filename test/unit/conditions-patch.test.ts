@@ -11,7 +11,7 @@ import { evaluate, type Condition } from '../../src/expression/index.ts';
 import { conditionOf } from '../../src/entity/conditions.ts';
 import { EntityModel } from '../../src/entity/model.ts';
 import { planPatch } from '../../src/entity/patch.ts';
-import { buildElectro, EntityKeys } from '../../src/table/index.ts';
+import { buildElectro, KeyBuilder } from '../../src/table/index.ts';
 
 const Item = defineEntity({
   name: 'item',
@@ -38,7 +38,7 @@ const electro = buildElectro(Layout, 'x').entities.item;
 if (!electro) throw new Error('no ElectroDB entity');
 const model = new EntityModel(
   Item,
-  new EntityKeys(
+  new KeyBuilder(
     Item,
     Layout.patterns.filter((pattern) => pattern.entity === 'item'),
     electro,

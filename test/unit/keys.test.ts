@@ -1,5 +1,5 @@
 /**
- * Key builders without DynamoDB: EntityKeys (compiled from ElectroDB's model) builds exactly the
+ * Key builders without DynamoDB: KeyBuilder (compiled from ElectroDB's model) builds exactly the
  * key attributes ElectroDB's own `put().params()` writes, for random items; and the key
  * conditions of sort-key queries (keyQuery) select, on built keys, exactly the items whose
  * composites satisfy the query — numbers by value, strings by the UTF-8 order of the built keys.
@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { z } from 'zod';
 import { defineEntity, defineTable, RepositoryError } from '../../src/index.ts';
 import { compareStrings, matchesKey } from '../../src/expression/index.ts';
-import { buildElectro, EntityKeys, type TableLayout } from '../../src/table/index.ts';
+import { buildElectro, KeyBuilder, type TableLayout } from '../../src/table/index.ts';
 import { EntityModel } from '../../src/entity/model.ts';
 import { keyQuery } from '../../src/entity/sort-key.ts';
 import type { EntityDefinition } from '../../src/schema/index.ts';
@@ -46,7 +46,7 @@ function keysOf(layout: TableLayout, entity: EntityDefinition) {
   if (!electro) throw new Error(`no ElectroDB entity ${entity.name}`);
   return {
     electro,
-    keys: new EntityKeys(
+    keys: new KeyBuilder(
       entity,
       layout.patterns.filter((pattern) => pattern.entity === entity.name),
       electro,
@@ -66,7 +66,7 @@ const electroKeys = (electro: ReturnType<typeof keysOf>['electro'], stored: Reco
   return Object.fromEntries(Object.entries(item).filter(([field]) => /^(pk|sk|gsi\d(pk|sk))$|^__edb_/.test(field)));
 };
 
-test('EntityKeys builds the key attributes ElectroDB writes, for random items of every pattern (sparse indexes included)', (t) => {
+test('KeyBuilder builds the key attributes ElectroDB writes, for random items of every pattern (sparse indexes included)', (t) => {
   const { electro, keys } = keysOf(Layout, Thing);
   const thing = fc.record(
     { a: keyText, n: keyNumber, d: date, c: keyText, m: keyText, e: fc.constantFrom('red' as const, 'Blue' as const), note: fc.string() },
@@ -105,7 +105,7 @@ test('EntityKeys builds the key attributes ElectroDB writes, for random items of
   t.deepEqual(solo.keys.itemKeys(stored), electroKeys(solo.electro, stored));
 });
 
-test('EntityKeys refuses composites that could forge another key, are empty, or are not valid Unicode', (t) => {
+test('KeyBuilder refuses composites that could forge another key, are empty, or are not valid Unicode', (t) => {
   const { keys } = keysOf(Layout, Thing);
   const issue = (values: Record<string, unknown>, names: string[]) => keys.issues(values, names).map((found) => found.path[0]);
   t.deepEqual(issue({ m: 'x#n_1' }, ['m']), ['m'], "'m' shares its key part with 'n'");
