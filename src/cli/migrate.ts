@@ -4,6 +4,7 @@ import { connect } from '../connection/index.ts';
 import { isMap } from '../expression/index.ts';
 import { isMigration, migrate, planMigrations, type Migration, type MigrationResult, type ProgressMode } from '../migrate/index.ts';
 import { importModule, loadTable } from './load-table.ts';
+import { connectOptions, embeddedNote } from './options.ts';
 
 export interface MigrateFlags {
   module?: string;
@@ -45,9 +46,8 @@ export async function runMigrate(flags: MigrateFlags): Promise<void> {
   const migrations = await loadMigrations(flags.module ?? '');
   if (migrations.length === 0) throw new Error(`${flags.module} exports no migrations (defineMigration(...))`);
   planMigrations(definition, migrations);
-  const connection = await connect({ ...(flags.endpoint ? { endpoint: flags.endpoint } : {}), ...(flags.region ? { region: flags.region } : {}) });
-  if (connection.source === 'embedded')
-    console.error('note: no --endpoint, DYNAMODB_ENDPOINT or AWS_REGION given: using a temporary in-memory DynamoDB Local.');
+  const connection = await connect(connectOptions(flags));
+  if (connection.source === 'embedded') console.error(embeddedNote);
   try {
     const table = definition.bind(connection, flags.tableName ? { tableName: flags.tableName } : {});
     console.log(`${flags.dryRun ? 'Dry run: nothing is written. ' : ''}Migrating table '${table.tableName}' (${migrations.length} migration(s))`);
