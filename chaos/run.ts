@@ -1,5 +1,5 @@
 /**
- * `npm run chaos [-- --seconds 60 --writers 6 --fault-rate 0.1]`: a workload of writers (entity
+ * `npm run chaos [-- --seconds 60 --writers 6 --fault-rate 0.1 --no-pauses --no-kills]`: a workload of writers (entity
  * API, bulk, change log, outbox) against DynamoDB Local while the database is paused (SIGSTOP /
  * SIGCONT) and killed (kill -9, restarted on the same data), and 10 % of SDK calls fail
  * (throttling, 5xx, connection resets before and after the request, transaction conflicts).
@@ -18,8 +18,9 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '60' },
     writers: { type: 'string', default: '6' },
     'fault-rate': { type: 'string', default: '0.1' },
-    pauses: { type: 'boolean', default: true },
-    kills: { type: 'boolean', default: true },
+    // Node 20's parseArgs has no --no-<flag>: the negations are flags of their own.
+    'no-pauses': { type: 'boolean', default: false },
+    'no-kills': { type: 'boolean', default: false },
   },
 });
 
@@ -29,8 +30,8 @@ try {
     seconds: Number(values.seconds),
     writers: Number(values.writers),
     faultRate: Number(values['fault-rate']),
-    pauses: values.pauses ?? true,
-    kills: values.kills ?? true,
+    pauses: !values['no-pauses'],
+    kills: !values['no-kills'],
     dbPath,
     log: (line) => console.log(line),
   });

@@ -41,7 +41,8 @@ const WATCHDOG_MS = 60_000;
 const HOUR = 3600;
 
 interface Ledger {
-  users: Map<string, string>;
+  /** Users acknowledged, each with the time (ms) it was acknowledged. */
+  users: Map<string, number>;
   /** Per progress item: increments acknowledged and increments attempted (acknowledged or not). */
   counters: Map<string, { acknowledged: number; attempted: number }>;
   bulk: Set<string>;
@@ -112,7 +113,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   });
 
   const stopAt = Date.now() + options.seconds * 1000;
-  const processFaults = { pauses: 0, kills: 0 };
+  const processFaults = { pauses: 0, kills: 0, killedAt: [] as number[] };
   let running = true;
   const controlReport = await startControl(endpoint, () => Date.now() >= stopAt);
 
@@ -126,7 +127,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         const userId = randomUUID();
         const email = `chaos.${userId}@example.com`;
         if ((await watched(ledger, () => table.entities.user.create({ userId, email, firstName: 'C', lastName: 'H', isActive: true }))).ok)
-          ledger.users.set(userId, email);
+          ledger.users.set(userId, Date.now());
       } else if (kind === 1) {
         const entry = ledger.counters.get(counter);
         if (!entry) continue;
@@ -158,6 +159,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       await sleep(options.pauses ? 2_000 + Math.random() * 2_000 : Math.max(100, Math.min(nextKill, stopAt - 3_000) - Date.now()));
       if (options.kills && Date.now() >= nextKill && Date.now() < stopAt - 4_000) {
         log(`kill -9 DynamoDB Local (pid ${local.pid}), restart on port ${port}`);
+        processFaults.killedAt.push(Date.now());
         process.kill(local.pid, 'SIGKILL');
         await local.exited;
         local = await startLocalDynamo({ dbPath: options.dbPath, port });
@@ -189,6 +191,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
 type Table = ReturnType<typeof AppTable.bind>;
 
+/** Where an acknowledgement falls among the kills: a write lost by the emulator was acknowledged before one. */
+function whenAcknowledged(at: number | undefined, killedAt: readonly number[]): string {
+  const nextKill = killedAt.find((killed) => at !== undefined && killed >= at);
+  return at === undefined || nextKill === undefined
+    ? 'acknowledged after the last kill'
+    : `acknowledged ${((nextKill - at) / 1000).toFixed(1)} s before a kill -9`;
+}
+
 async function check(
   table: Table,
   changeLog: ChangeLog,
@@ -196,12 +206,13 @@ async function check(
   ownerId: string,
   ledger: Ledger,
   faults: FaultStats,
-  processFaults: { pauses: number; kills: number },
+  processFaults: { pauses: number; kills: number; killedAt: number[] },
   control: ControlReport,
 ): Promise<ChaosReport> {
   const violations: string[] = [];
   const users = await table.entities.user.getMany([...ledger.users.keys()]);
-  for (const userId of users.missing) violations.push(`acknowledged user ${userId} is not stored`);
+  for (const userId of users.missing)
+    violations.push(`acknowledged user ${userId} is not stored (${whenAcknowledged(ledger.users.get(userId), processFaults.killedAt)})`);
   let lostIncrements = 0;
   let extraIncrements = 0;
   for (const [videoId, { acknowledged, attempted }] of ledger.counters) {
