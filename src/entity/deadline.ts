@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { RepositoryError } from '../errors/index.ts';
 import { isMap } from '../expression/index.ts';
 import type { Storage } from '../storage/index.ts';
@@ -45,15 +46,101 @@ export interface Bounds {
 }
 
 /**
+ * Deadlines shared by the operations that start close together with the same timeoutMs: one
+ * AbortSignal that every request of theirs gets, aborted no earlier than each one's own deadline
+ * and at most `slack` ms after it. An operation's requests thus need no AbortSignal of their own
+ * (a listener on a fresh signal costs microseconds per request); the operation itself still ends
+ * at its exact deadline through its own timer.
+ */
+interface SharedDeadline {
+  readonly signal: AbortSignal;
+  /** Operations starting before this time (performance.now()) may join. */
+  readonly joinUntil: number;
+}
+const sharedDeadlines = new Map<number, SharedDeadline>();
+
+function sharedDeadline(timeoutMs: number): AbortSignal {
+  const now = performance.now();
+  const current = sharedDeadlines.get(timeoutMs);
+  if (current && now < current.joinUntil) return current.signal;
+  const slack = Math.min(1000, Math.max(1, Math.floor(timeoutMs / 32)));
+  const controller = new AbortController();
+  // Every request in flight within the window listens to it.
+  setMaxListeners(0, controller.signal);
+  const shared: SharedDeadline = { signal: controller.signal, joinUntil: now + slack };
+  sharedDeadlines.set(timeoutMs, shared);
+  // The last member joins before now + slack, so its deadline is before now + slack + timeoutMs.
+  const timer = setTimeout(() => {
+    if (sharedDeadlines.get(timeoutMs) === shared) sharedDeadlines.delete(timeoutMs);
+    controller.abort(new RepositoryError('timeout', `the deadline of ${timeoutMs} ms passed (timeoutMs)`));
+  }, timeoutMs + slack);
+  // Each operation's own timer keeps the process alive while it runs; this one need not.
+  timer.unref();
+  return shared.signal;
+}
+
+/**
  * Runs one operation within its deadline and its caller's signal: the storage it gets passes
  * them to every request (and every wait between retries), and the call returns by the deadline
  * even if something inside does not listen. A write ended this way may or may not have been
  * applied, as with any request whose answer did not arrive.
  */
-export async function bounded<T>(storage: Storage, bounds: Bounds, call: CallOptions, run: (storage: Storage) => Promise<T>): Promise<T> {
+export function bounded<T>(storage: Storage, bounds: Bounds, call: CallOptions, run: (storage: Storage) => Promise<T>): Promise<T> {
   const timeoutMs = call.timeoutMs ?? bounds.defaultTimeoutMs;
   const { signal } = call;
-  if (timeoutMs === undefined && !signal) return run(storage);
+  if (timeoutMs === undefined && !signal) {
+    try {
+      return run(storage);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+  if (signal || bounds.many || timeoutMs === undefined) return boundedBySignal(storage, bounds, call, timeoutMs, run);
+  return boundedByDeadline(storage, bounds, timeoutMs, run);
+}
+
+const timeoutError = (bounds: Bounds, timeoutMs: number) =>
+  new RepositoryError('timeout', `${bounds.entity} ${bounds.operation}: did not finish within its deadline of ${timeoutMs} ms (timeoutMs)`, {
+    entity: bounds.entity,
+  });
+
+/**
+ * The common case, an operation on one item or one page with only a deadline: its requests get
+ * the shared deadline signal, and its own timer ends the call exactly at its deadline.
+ */
+function boundedByDeadline<T>(storage: Storage, bounds: Bounds, timeoutMs: number, run: (storage: Storage) => Promise<T>): Promise<T> {
+  const shared = sharedDeadline(timeoutMs);
+  // One promise settled by whichever comes first, the operation or its timer (no race, no listener).
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(timeoutError(bounds, timeoutMs)), timeoutMs);
+    const fail = (error: unknown) => {
+      clearTimeout(timer);
+      // The shared signal aborts after every member's deadline: a request it ended is past this one's too.
+      reject(shared.aborted ? timeoutError(bounds, timeoutMs) : error);
+    };
+    let running: Promise<T>;
+    try {
+      running = run(storage.withSignal(shared));
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    running.then((value) => {
+      clearTimeout(timer);
+      resolve(value);
+    }, fail);
+  });
+}
+
+/** With the caller's signal, or over many items (which stop through their storage at the exact deadline): a signal of the operation's own. */
+async function boundedBySignal<T>(
+  storage: Storage,
+  bounds: Bounds,
+  call: CallOptions,
+  timeoutMs: number | undefined,
+  run: (storage: Storage) => Promise<T>,
+): Promise<T> {
+  const { signal } = call;
   const aborted = () =>
     new RepositoryError('aborted', `${bounds.entity} ${bounds.operation}: aborted by the caller's signal`, { entity: bounds.entity, cause: signal?.reason });
   if (signal?.aborted) throw aborted();
@@ -65,15 +152,7 @@ export async function bounded<T>(storage: Storage, bounds: Bounds, call: CallOpt
   // Nobody may be waiting on `ended` when the operation finishes first.
   ended.catch(() => undefined);
   if (timeoutMs !== undefined) {
-    timer = setTimeout(
-      () =>
-        controller.abort(
-          new RepositoryError('timeout', `${bounds.entity} ${bounds.operation}: did not finish within its deadline of ${timeoutMs} ms (timeoutMs)`, {
-            entity: bounds.entity,
-          }),
-        ),
-      timeoutMs,
-    );
+    timer = setTimeout(() => controller.abort(timeoutError(bounds, timeoutMs)), timeoutMs);
   }
   const onAbort = () => controller.abort(aborted());
   signal?.addEventListener('abort', onAbort, { once: true });

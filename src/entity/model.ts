@@ -10,6 +10,34 @@ type Item = Record<string, unknown>;
 /** DynamoDB's item size limit (attribute names and values, UTF-8), checked before sending. */
 export const MAX_ITEM_BYTES = 400 * 1024;
 
+/** A number takes at most 21 bytes in DynamoDB (38 digits); a JavaScript number far fewer. */
+const NUMBER_BOUND = 21;
+
+/**
+ * An upper bound of DynamoDB's size of a value (`itemSize` for an item, names included): a
+ * UTF-16 code unit is at most 3 UTF-8 bytes, a number at most 21. Past `MAX_ITEM_BYTES` it stops
+ * early; the caller then computes the exact size.
+ */
+function sizeBound(value: unknown, total: number): number {
+  if (total > MAX_ITEM_BYTES) return total;
+  if (typeof value === 'string') return total + 3 * value.length;
+  if (typeof value === 'number') return total + NUMBER_BOUND;
+  if (typeof value === 'boolean' || value === null || value === undefined) return total + 1;
+  if (value instanceof Uint8Array) return total + value.byteLength;
+  if (value instanceof Set || Array.isArray(value)) {
+    let sum = total + 3;
+    for (const element of value) sum = sizeBound(element, sum + 1);
+    return sum;
+  }
+  if (typeof value === 'object') {
+    let sum = total + 3;
+    for (const name in value) sum = sizeBound((value as Item)[name], sum + 3 * name.length + 1);
+    return sum;
+  }
+  // Anything else is refused by validation; let the exact computation decide.
+  return MAX_ITEM_BYTES + 1;
+}
+
 /** Managed values for one write. */
 export interface Managed {
   createdAt?: unknown;
@@ -134,7 +162,8 @@ export class EntityModel {
 
   checkSize(raw: RawItem, id: unknown): void {
     const issues = this.keys.keyLengthIssues(raw);
-    const bytes = itemSize(raw);
+    // The exact size (UTF-8 lengths, decimal digits) only when a cheap upper bound leaves doubt.
+    const bytes = sizeBound(raw, 0) > MAX_ITEM_BYTES ? itemSize(raw) : 0;
     if (bytes > MAX_ITEM_BYTES) issues.push({ path: [], message: `the item is ${bytes} bytes; DynamoDB's limit is ${MAX_ITEM_BYTES}` });
     if (issues.length > 0) throw RepositoryError.validation(this.name, issues, id);
   }

@@ -160,8 +160,10 @@ export async function readPage(
           { entity: model.name },
         );
       }
-      const fields = [...new Set([...primary, pattern.pk.field, ...(pattern.sk ? [pattern.sk.field] : [])])];
-      const startKey = options.cursor === undefined ? undefined : decodeCursor(options.cursor, fields);
+      const startKey =
+        options.cursor === undefined
+          ? undefined
+          : decodeCursor(options.cursor, [...new Set([...primary, pattern.pk.field, ...(pattern.sk ? [pattern.sk.field] : [])])]);
       // A cursor of another query (another partition or range) is refused, on both backends alike.
       if (startKey && !matchesKey(condition, startKey))
         throw new RepositoryError('validation', 'Invalid cursor: it belongs to another query', { entity: model.name });

@@ -1,5 +1,6 @@
 import { isMap } from '../expression/index.ts';
 import type { EntityDefinition } from '../schema/index.ts';
+import type { Storage } from '../storage/index.ts';
 import type { LiveStream } from '../streams/index.ts';
 import type { OperationName } from '../metrics/index.ts';
 import type { EntityContext } from './context.ts';
@@ -50,7 +51,7 @@ class EntityRepository {
       return Promise.reject(error);
     }
     const bounds = { entity: model.name, operation, defaultTimeoutMs: many ? undefined : this.context.timeoutMs, many };
-    const body = () => bounded(storage, bounds, call, (scoped) => run(scoped === storage ? this.context : { ...this.context, storage: scoped }));
+    const body = () => bounded(storage, bounds, call, (scoped) => run(this.contextWith(scoped)));
     if (!observer?.active) return body();
     const name = typeof pattern === 'string' ? pattern : undefined;
     const index =
@@ -58,6 +59,15 @@ class EntityRepository {
     const read =
       operation === 'get' || operation === 'getByUnique' || operation === 'getMany' || operation === 'find' || operation === 'page' || operation === 'query';
     return observer.run({ entity: model.name, entities: [model.name], operation, pattern: name, index: read ? index : undefined }, body, count);
+  }
+
+  /** The last context made for a scoped storage: operations sharing a deadline share it. */
+  private scopedContext: EntityContext | undefined;
+
+  private contextWith(storage: Storage): EntityContext {
+    if (storage === this.context.storage) return this.context;
+    if (this.scopedContext?.storage !== storage) this.scopedContext = { ...this.context, storage };
+    return this.scopedContext;
   }
 
   get(id: unknown, options?: ReadOptionsInput) {
@@ -104,7 +114,7 @@ class EntityRepository {
       'create',
       options,
       async (context) => {
-        await this.moved(context, item, true);
+        if (context.previous) await this.moved(context, item, true);
         return write(context, undefined, () => planCreate(context, item, options));
       },
       one,
@@ -119,7 +129,7 @@ class EntityRepository {
       'save',
       options,
       async (context) => {
-        await this.moved(context, aggregate, true);
+        if (context.previous) await this.moved(context, aggregate, true);
         return write(context, undefined, () => planSave(context, aggregate, options));
       },
       one,
@@ -130,7 +140,7 @@ class EntityRepository {
       'patch',
       options,
       async (context) => {
-        await this.moved(context, id, false);
+        if (context.previous) await this.moved(context, id, false);
         return write(context, id, () => planPatchWrite(context, id, changes, options));
       },
       one,
@@ -141,7 +151,7 @@ class EntityRepository {
       'update',
       options,
       async (context) => {
-        await this.moved(context, id, false);
+        if (context.previous) await this.moved(context, id, false);
         return write(context, id, () => planUpdate(context, id, updater, options));
       },
       one,
@@ -152,7 +162,7 @@ class EntityRepository {
       'delete',
       options,
       async (context) => {
-        await this.moved(context, id, false);
+        if (context.previous) await this.moved(context, id, false);
         return write(context, id, () => planDelete(context, id, options));
       },
       one,

@@ -1,7 +1,7 @@
 import { isMap } from '../expression/index.ts';
 import { RepositoryError } from '../errors/index.ts';
 import { noteResend } from '../metrics/index.ts';
-import { withRetries, type RetryPolicy } from '../retry/index.ts';
+import { backoffDelay, sleep, type RetryPolicy } from '../retry/index.ts';
 import type { RawItem } from '../storage/index.ts';
 import { conditionOf } from './conditions.ts';
 import { callOptionNames } from './deadline.ts';
@@ -26,28 +26,24 @@ export function isRetryable(error: unknown): boolean {
   return retryableNames.has((error.cause as { name?: string } | undefined)?.name ?? '');
 }
 
-/** Runs an attempt until it does not fail with a retryable conflict, within the budget. */
-export function retrying<T>(policy: RetryPolicy, entity: string, id: unknown, attempt: () => Promise<T>): Promise<T> {
+/** Runs an attempt until it does not fail with a retryable conflict, within the budget (withRetries' loop, without its wrapping per attempt). */
+export async function retrying<T>(policy: RetryPolicy, entity: string, id: unknown, attempt: () => Promise<T>): Promise<T> {
   let last: unknown;
-  return withRetries<T>(
-    policy,
-    async () => {
-      try {
-        return { done: true, value: await attempt() };
-      } catch (error) {
-        if (!isRetryable(error)) throw error;
-        last = error;
-        noteResend();
-        return { done: false };
-      }
-    },
-    () =>
-      new RepositoryError('conflict', `${entity} ${describeId(id)} kept changing concurrently; gave up after ${policy.maxAttempts} attempts`, {
-        id,
-        entity,
-        cause: last,
-      }),
-  );
+  for (let attemptNumber = 1; attemptNumber <= policy.maxAttempts; attemptNumber++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isRetryable(error)) throw error;
+      last = error;
+      noteResend();
+    }
+    if (attemptNumber < policy.maxAttempts) await sleep(backoffDelay(policy, attemptNumber));
+  }
+  throw new RepositoryError('conflict', `${entity} ${describeId(id)} kept changing concurrently; gave up after ${policy.maxAttempts} attempts`, {
+    id,
+    entity,
+    cause: last,
+  });
 }
 
 /** The caller's `if` as a guard: when it fails, `conditionFailed`. */

@@ -22,6 +22,21 @@ const iso = (context: EntityContext) => context.now().toISOString();
 
 export const entityIdOf = (id: unknown) => (typeof id === 'string' ? id : typeof id === 'number' ? String(id) : JSON.stringify(id));
 
+/** The change a write records; its data is made only when a change log asks for it. */
+function recordedChange(context: EntityContext, id: unknown, operation: RecordedChange['operation'], raw: RawItem): RecordedChange {
+  const { model } = context;
+  let data: Item | undefined;
+  return {
+    entityType: model.name,
+    entityId: entityIdOf(id),
+    operation,
+    get data() {
+      data ??= model.changeData(raw);
+      return data;
+    },
+  };
+}
+
 const asObject = (value: unknown): Item => (isMap(value) ? value : {});
 
 /** Whether a write must read the stored item first: to move unique claims, or to record the change with its data. */
@@ -90,7 +105,7 @@ export function planCreate(context: EntityContext, object: unknown, options: { i
   };
   return {
     operations: [operation, ...claimOperations(model, context.claims, stored, undefined, stored)],
-    change: { entityType: model.name, entityId: entityIdOf(id), operation: 'create', data: model.changeData(raw) },
+    change: recordedChange(context, id, 'create', raw),
     result: raw,
   };
 }
@@ -115,7 +130,7 @@ export async function planSave(context: EntityContext, object: unknown, options:
     };
     return {
       operations: [operation],
-      change: { entityType: model.name, entityId: entityIdOf(id), operation: 'update', data: model.changeData(raw) },
+      change: recordedChange(context, id, 'update', raw),
       result: undefined,
     };
   }

@@ -32,12 +32,19 @@ export function inputIssues(value: unknown, path: (string | number)[], depth = 0
     issues.push({ path, message: `nested more than ${MAX_DEPTH} levels deep (DynamoDB's limit), or a circular reference` });
     return issues;
   }
-  if (Array.isArray(value)) value.forEach((element, index) => inputIssues(element, [...path, index], depth + 1, issues));
+  // Only objects can hold what is refused: a path is made for them alone.
+  if (Array.isArray(value))
+    value.forEach((element, index) => {
+      if (typeof element === 'object' && element !== null) inputIssues(element, [...path, index], depth + 1, issues);
+    });
   else if (value instanceof Set || value instanceof Map) return issues;
   else
     for (const key of Object.keys(value)) {
       if (key === '__proto__') issues.push({ path: [...path, key], message: "'__proto__' cannot be an attribute name" });
-      else inputIssues(Reflect.get(value, key), [...path, key], depth + 1, issues);
+      else {
+        const inner: unknown = Reflect.get(value, key);
+        if (typeof inner === 'object' && inner !== null) inputIssues(inner, [...path, key], depth + 1, issues);
+      }
     }
   return issues;
 }
@@ -93,11 +100,22 @@ export function valueIssues(value: unknown, path: (string | number)[], issues: V
         else valueIssues(element, [...path, index], issues, depth + 1);
       });
     else
-      for (const [key, entry] of Object.entries(value)) {
+      for (const key of Object.keys(value)) {
+        const entry: unknown = Reflect.get(value, key);
         if (!key.isWellFormed()) issues.push({ path: [...path, key], message: 'attribute name contains a lone UTF-16 surrogate' });
-        valueIssues(entry, [...path, key], issues, depth + 1);
+        if (!storableScalar(entry)) valueIssues(entry, [...path, key], issues, depth + 1);
       }
   }
+}
+
+/** A scalar valueIssues has nothing to say about (checked without making its path). */
+function storableScalar(value: unknown): boolean {
+  if (typeof value === 'string') return value.isWellFormed();
+  if (typeof value === 'number') {
+    const magnitude = Math.abs(value);
+    return magnitude <= Number.MAX_SAFE_INTEGER && (value === 0 || magnitude >= 1e-130);
+  }
+  return typeof value === 'boolean' || value === null || value === undefined;
 }
 
 /**
@@ -110,7 +128,10 @@ export function withoutUndefined(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutUndefined);
   if (typeof value !== 'object' || value === null || value instanceof Set || value instanceof Uint8Array || value instanceof Date) return value;
   const out: Record<string, unknown> = {};
-  for (const [key, inner] of Object.entries(value)) if (inner !== undefined) out[key] = withoutUndefined(inner);
+  for (const key of Object.keys(value)) {
+    const inner: unknown = Reflect.get(value, key);
+    if (inner !== undefined) out[key] = withoutUndefined(inner);
+  }
   return out;
 }
 

@@ -21,10 +21,11 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import pLimit from 'p-limit';
-import { ConditionFailedError, errorField, errorName, RepositoryError, TransactionCancelledError, UnconfirmedWriteError } from '../errors/index.ts';
+import { ConditionFailedError, errorField, errorName, RepositoryError, TransactionCancelledError } from '../errors/index.ts';
 import { ExpressionBuilder, isMap, valuesEqual } from '../expression/index.ts';
 import { noteResend, noteThrottle } from '../metrics/index.ts';
 import { withRetries, type RetryPolicy } from '../retry/index.ts';
+import { markAtMostOnce } from './at-most-once.ts';
 import { streamReaderFor, type RawListener } from '../streams/index.ts';
 import type {
   BatchWriteOptions,
@@ -139,29 +140,6 @@ const wasResent = (error: unknown) => {
 
 const conditionFailed = (error: unknown) => new ConditionFailedError(oldItem(error), { cause: error, resent: wasResent(error) });
 
-/** Failures that prove the request never reached DynamoDB or was refused before it was applied: safe to resend. */
-const NOT_APPLIED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-const NOT_APPLIED_NAMES = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded']);
-
-type Next = (args: unknown) => Promise<unknown>;
-/**
- * Inside the SDK's retry loop of a non-idempotent update: a failure that may have been applied
- * (reset, timeout, 5xx) ends the loop instead of being resent, so the write applies at most once.
- */
-const atMostOnce = (next: Next) => async (args: unknown) => {
-  try {
-    return await next(args);
-  } catch (error) {
-    const code = errorField(error, 'code');
-    const status = errorField(errorField(error, '$metadata'), 'httpStatusCode');
-    const refused = (typeof code === 'string' && NOT_APPLIED_CODES.has(code)) || NOT_APPLIED_NAMES.has(errorName(error) ?? '');
-    const answered = typeof status === 'number' && status >= 400 && status < 500;
-    // An abort is never resent; the operation reports it (its outcome is unknown too).
-    if (refused || answered || errorName(error) === 'AbortError') throw error;
-    throw new UnconfirmedWriteError(error);
-  }
-};
-
 /** One DynamoDB table through the DocumentClient; errors other than failed conditions are thrown as the SDK raised them. */
 export class DynamoStorage implements Storage {
   readonly kind = 'dynamodb';
@@ -179,8 +157,13 @@ export class DynamoStorage implements Storage {
     this.sendOptions = signal ? { abortSignal: signal } : undefined;
   }
 
+  /** The last storage made for a signal: operations that share a deadline signal share it. */
+  private scoped: DynamoStorage | undefined;
+
   withSignal(signal: AbortSignal | undefined): Storage {
-    return signal ? new DynamoStorage(this.tableName, this.doc, this.client, this.retry, signal) : this;
+    if (!signal) return this;
+    if (this.scoped?.signal !== signal) this.scoped = new DynamoStorage(this.tableName, this.doc, this.client, this.retry, signal);
+    return this.scoped;
   }
 
   async get(input: GetInput): Promise<RawItem | undefined> {
@@ -216,12 +199,7 @@ export class DynamoStorage implements Storage {
         ...(input.condition ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } : {}),
       });
       if (input.idempotent === false) {
-        command.middlewareStack.addRelativeTo(atMostOnce as never, {
-          relation: 'after',
-          toMiddleware: 'retryMiddleware',
-          name: 'tablekitAtMostOnce',
-          override: true,
-        });
+        markAtMostOnce(this.doc, command);
       }
       const result = await this.doc.send(command, this.sendOptions);
       return result.Attributes ?? {};

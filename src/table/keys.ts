@@ -214,7 +214,8 @@ export class KeyBuilder {
         [pattern.sk, MAX_SORT_KEY_BYTES],
       ] as const) {
         const value = part ? keys[part.field] : undefined;
-        if (typeof value === 'string' && Buffer.byteLength(value) > limit) {
+        // A UTF-16 code unit is at most 3 UTF-8 bytes: most keys need no exact count.
+        if (typeof value === 'string' && value.length * 3 > limit && Buffer.byteLength(value) > limit) {
           issues.push({
             path: part?.composites.map((c) => c.name) ?? [],
             message: `the ${part === pattern.pk ? 'partition' : 'sort'} key of '${pattern.pattern}' is ${Buffer.byteLength(value)} bytes; DynamoDB allows ${limit}`,
