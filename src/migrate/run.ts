@@ -1,100 +1,31 @@
-import { errorName, RepositoryError, TransactionCancelledError } from '../errors/index.ts';
-import {
-  failureOf,
-  modelFor,
-  moveOperations,
-  primaryKeyOf,
-  toTransactItem,
-  Upgrade,
-  type EntityContext,
-  type EntityModel,
-  type Operation,
-} from '../entity/index.ts';
-import { and, isMap, itemSize, type Condition, type UpdateAction } from '../expression/index.ts';
+import { RepositoryError, TransactionCancelledError } from '../errors/index.ts';
+import { failureOf, modelFor, primaryKeyOf, toTransactItem, Upgrade, type EntityModel } from '../entity/index.ts';
+import { and, type Condition } from '../expression/index.ts';
 import { backoffDelay, defaultConflictPolicy, sleep } from '../retry/index.ts';
 import type { RawItem, Storage, TransactWriteItem } from '../storage/index.ts';
-import type { TableLayout, TableSummary } from '../table/index.ts';
 import type { Migration } from './define.ts';
 import { MigrationError } from './errors.ts';
+import { RateLimiter, retryableTransaction } from './limits.ts';
+import { batches, ItemMoves, type Prepared } from './moves.ts';
+import {
+  DEFAULT_BATCH,
+  DEFAULT_CONCURRENCY,
+  DEFAULT_PAGE_SIZE,
+  DEFAULT_SEGMENTS,
+  MAX_BATCH,
+  positiveInteger,
+  type MigrateOptions,
+  type MigrationReport,
+  type MigrationResult,
+  type MigrationTarget,
+} from './options.ts';
 import { planMigrations } from './plan.ts';
-import { progressDisplay, type MigrationProgress, type ProgressMode } from './progress.ts';
+import { progressDisplay, type MigrationProgress } from './progress.ts';
 import { lanePart, segmentPart, StateStore, zero, type Counts, type StateItem } from './state.ts';
 
+export type { MigrateOptions, MigrationReport, MigrationResult, MigrationTarget } from './options.ts';
+
 type Item = Record<string, unknown>;
-
-/** What a migration needs of a bound table (any `Table.bind(connection)`). */
-export interface MigrationTarget {
-  readonly definition: TableLayout;
-  readonly storage: Storage;
-  contextOf(entity: string): EntityContext;
-  describe(): Promise<TableSummary | undefined>;
-}
-
-export interface MigrateOptions {
-  /** Read and report what would change; write nothing (no items, no checkpoints). */
-  readonly dryRun?: boolean;
-  /** Parallel Scan segments (default 4). A resumed run keeps the segments it started with. */
-  readonly segments?: number;
-  /** Items per Scan request (DynamoDB Limit; default 500, and at most 1 MB). */
-  readonly pageSize?: number;
-  /** Items per TransactWriteItems (default 49, at most 49: each item is a put and a delete, plus one checkpoint update). */
-  readonly batchSize?: number;
-  /** Transactions in flight per segment (default 2): each lane counts in its own checkpoint item. */
-  readonly concurrency?: number;
-  /** At most this many items per second over all segments (default: as fast as DynamoDB takes them). */
-  readonly maxRate?: number;
-  /** Called as the migration advances (after each transaction and page). */
-  readonly onProgress?: (progress: MigrationProgress) => void;
-  /** A progress display on stderr: a bar on a terminal, plain lines otherwise (`auto`); default `none`. */
-  readonly progress?: ProgressMode;
-}
-
-/** What happened to one migration. */
-export interface MigrationResult {
-  readonly name: string;
-  readonly entity: string;
-  readonly type: 'version' | 'backfill';
-  readonly fromVersion: number;
-  readonly toVersion: number;
-  /** `ran`: finished now; `already`: recorded as done by an earlier run; `dryRun`: nothing written. */
-  readonly status: 'ran' | 'already' | 'dryRun';
-  /** True when this run continued an interrupted one from its checkpoints. */
-  readonly resumed: boolean;
-  readonly segments: number;
-  /** Totals over every run of this migration (a dry run: what would happen). */
-  readonly scanned: number;
-  readonly migrated: number;
-  readonly skipped: number;
-  readonly failed: number;
-  readonly durationMs: number;
-  /** Dry run: a few items as they are and as they would be stored. */
-  readonly examples: readonly { readonly key: Item; readonly before: Item; readonly after: Item }[];
-  /** Dry run: the first items `up()` rejects (key and issues). */
-  readonly rejected: readonly { readonly key: Item; readonly message: string; readonly issues: readonly { path: (string | number)[]; message: string }[] }[];
-}
-
-export interface MigrationReport {
-  readonly dryRun: boolean;
-  readonly migrations: readonly MigrationResult[];
-}
-
-const DEFAULT_SEGMENTS = 4;
-const DEFAULT_BATCH = 49;
-/** Items per Scan request: a segment holds the page it writes and the next one. */
-const DEFAULT_PAGE_SIZE = 500;
-const DEFAULT_CONCURRENCY = 2;
-const MAX_BATCH = 49;
-/** TransactWriteItems takes 100 actions and 4 MB; one action stays free for the checkpoint. */
-const MAX_ACTIONS = 99;
-const MAX_TRANSACTION_BYTES = 3_500_000;
-const SINGLE_ATTEMPTS = 10;
-
-const positiveInteger = (name: string, value: number | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER): number => {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1 || value > max)
-    throw new MigrationError('invalidPlan', `${name} must be an integer from 1 to ${max} (got ${value})`);
-  return value;
-};
 
 /**
  * Runs the migrations that have not run yet, in order, on a bound table: parallel Scan
@@ -143,39 +74,9 @@ export async function migrationStatus(
   );
 }
 
+const SINGLE_ATTEMPTS = 10;
+
 const about = (migration: Migration) => ({ entity: migration.entity, fromVersion: migration.from.version, toVersion: migration.to.version });
-
-/** One item of a page, ready to send: its writes (none when there is nothing to do) and how it counts. */
-interface Prepared {
-  readonly raw: RawItem;
-  readonly operations: readonly Operation[];
-  readonly outcome: 'migrated' | 'skipped';
-  readonly bytes: number;
-}
-
-/** Spaces requests so that all segments together stay under `perSecond` items. */
-class RateLimiter {
-  private next = 0;
-  constructor(private readonly perSecond: number | undefined) {}
-  async take(items: number): Promise<void> {
-    if (!this.perSecond || items === 0) return;
-    const now = performance.now();
-    const start = Math.max(now, this.next);
-    this.next = start + (items * 1000) / this.perSecond;
-    if (start > now) await sleep(start - now);
-  }
-}
-
-/** Sent again with backoff: a conflict with another transaction, or a server error (DynamoDB Local's lock timeouts) after the SDK's own retries. */
-const retryableTransaction = (error: unknown) => {
-  const name = errorName(error);
-  return (
-    name === 'TransactionConflictException' ||
-    name === 'TransactionCanceledException' ||
-    name === 'TransactionInProgressException' ||
-    (isMap(error) && error.$fault === 'server')
-  );
-};
 
 class MigrationRun {
   private readonly storage: Storage;
@@ -183,6 +84,7 @@ class MigrationRun {
   private readonly to: EntityModel;
   private readonly upgrade: Upgrade;
   private readonly claims: EntityModel | undefined;
+  private readonly moves: ItemMoves;
   private readonly state: StateStore;
   private readonly limiter: RateLimiter;
   private readonly counts: Counts = zero();
@@ -211,6 +113,7 @@ class MigrationRun {
     } catch (error) {
       throw new MigrationError('invalidPlan', `${migration.name}: ${error instanceof Error ? error.message : String(error)}`, { migration: migration.name });
     }
+    this.moves = new ItemMoves(migration, table, this.from, this.to, this.upgrade, this.claims);
     this.state = new StateStore(table.definition, this.storage, migration.name, about(migration));
     this.limiter = new RateLimiter(settings.maxRate);
   }
@@ -392,64 +295,6 @@ class MigrationRun {
     return { items: page.items, lastKey: page.lastKey };
   }
 
-  private keyOf(raw: RawItem): Item {
-    return primaryKeyOf(this.from, raw);
-  }
-
-  private invalid(raw: RawItem, error: unknown): MigrationError {
-    const issues = error instanceof RepositoryError ? error.issues : [];
-    const key = this.keyOf(raw);
-    const detail = issues.length > 0 ? issues.map((issue) => `${issue.path.join('.') || '(item)'}: ${issue.message}`).join('; ') : String(error);
-    return new MigrationError('invalidItem', `${this.migration.name}: the item ${JSON.stringify(key)} cannot be migrated: ${detail}`, {
-      migration: this.migration.name,
-      key,
-      issues,
-      cause: error,
-    });
-  }
-
-  /** The writes for one stored item; an invalid result stops the run before anything of its page is sent. */
-  private prepare(raw: RawItem): Prepared {
-    try {
-      if (this.migration.type === 'backfill') return this.prepareBackfill(raw);
-      const { operations, newRaw } = moveOperations(this.upgrade, this.claims, raw);
-      return { raw, operations, outcome: 'migrated', bytes: itemSize(newRaw) + 200 };
-    } catch (error) {
-      if (error instanceof RepositoryError && error.code === 'validation') throw this.invalid(raw, error);
-      throw error;
-    }
-  }
-
-  /** A backfill rewrites the index keys that differ from what the definition builds (set missing ones, remove stale ones). */
-  private prepareBackfill(raw: RawItem): Prepared {
-    const model = this.to;
-    const stored = model.strip(raw);
-    model.keys.check(stored, model.definition.keyFields, model.idOf(stored));
-    const built = model.keys.itemKeys(stored);
-    const primary = new Set(Object.keys(primaryKeyOf(model, raw)));
-    const indexFields = Object.values(this.table.definition.indexes).flatMap((index) => [index.pk, ...(index.sk ? [index.sk] : [])]);
-    const actions: UpdateAction[] = [];
-    for (const field of indexFields) {
-      if (primary.has(field)) continue;
-      if (built[field] !== undefined && built[field] !== raw[field]) actions.push({ kind: 'set', name: field, value: built[field] });
-      else if (built[field] === undefined && raw[field] !== undefined) actions.push({ kind: 'remove', name: field });
-    }
-    if (actions.length === 0) return { raw, operations: [], outcome: 'skipped', bytes: 0 };
-    const id = model.idOf(stored);
-    const operation: Operation = {
-      entity: model.name,
-      id,
-      write: { kind: 'update', key: primaryKeyOf(model, raw), actions },
-      guards: [
-        {
-          condition: this.upgrade.unchanged(raw),
-          error: () => new RepositoryError('conflict', `${model.name} ${JSON.stringify(id)}: changed`, { id, entity: model.name, cause: 'changed' }),
-        },
-      ],
-    };
-    return { raw, operations: [operation], outcome: 'migrated', bytes: itemSize(built) + 200 };
-  }
-
   private async dryRunSegment(segment: number): Promise<void> {
     let key: RawItem | undefined;
     do {
@@ -459,16 +304,16 @@ class MigrationRun {
       for (const raw of page.items) {
         this.counts.scanned++;
         try {
-          const prepared = this.prepare(raw);
+          const prepared = this.moves.prepare(raw);
           this.counts[prepared.outcome]++;
           if (prepared.outcome === 'migrated' && this.examples.length < 3) {
             const after = this.migration.type === 'backfill' ? { ...raw, ...this.to.keys.itemKeys(this.to.strip(raw)) } : this.upgrade.apply(raw).raw;
-            this.examples.push({ key: this.keyOf(raw), before: this.from.strip(raw), after: this.to.strip(after) });
+            this.examples.push({ key: this.moves.keyOf(raw), before: this.from.strip(raw), after: this.to.strip(after) });
           }
         } catch (error) {
           if (!(error instanceof MigrationError)) throw error;
           this.counts.failed++;
-          if (this.rejected.length < 5) this.rejected.push({ key: error.key ?? this.keyOf(raw), message: error.message, issues: [...error.issues] });
+          if (this.rejected.length < 5) this.rejected.push({ key: error.key ?? this.moves.keyOf(raw), message: error.message, issues: [...error.issues] });
         }
       }
       this.progress(false);
@@ -488,7 +333,12 @@ class MigrationRun {
       next = page.lastKey ? read(page.lastKey) : undefined;
       // Kept from rejecting unobserved when this page fails first.
       next?.catch(() => undefined);
-      const queue = [...this.batches(page.items.map((raw) => this.prepare(raw)))];
+      const queue = [
+        ...batches(
+          page.items.map((raw) => this.moves.prepare(raw)),
+          this.settings.batchSize,
+        ),
+      ];
       await Promise.all(
         Array.from({ length: Math.min(this.settings.concurrency, queue.length) }, async (_, lane) => {
           for (let batch = queue.shift(); batch && !this.stopped; batch = queue.shift()) {
@@ -507,26 +357,6 @@ class MigrationRun {
       if (this.stopped) return;
       await this.state.advance(segmentPart(segment), page.lastKey);
     }
-  }
-
-  /** Groups a page's items into transactions within DynamoDB's limits (actions, bytes) and batchSize. */
-  private *batches(items: readonly Prepared[]): Generator<Prepared[]> {
-    let batch: Prepared[] = [];
-    let actions = 0;
-    let bytes = 0;
-    for (const item of items) {
-      const full = batch.length >= this.settings.batchSize || actions + item.operations.length > MAX_ACTIONS || bytes + item.bytes > MAX_TRANSACTION_BYTES;
-      if (full && batch.length > 0) {
-        yield batch;
-        batch = [];
-        actions = 0;
-        bytes = 0;
-      }
-      batch.push(item);
-      actions += item.operations.length;
-      bytes += item.bytes;
-    }
-    if (batch.length > 0) yield batch;
   }
 
   /**
@@ -576,7 +406,7 @@ class MigrationRun {
     let reason = firstReason;
     for (let attempt = 1; attempt <= SINGLE_ATTEMPTS; attempt++) {
       if (reason === 'duplicate')
-        throw this.invalid(
+        throw this.moves.invalid(
           first,
           RepositoryError.validation(this.to.name, [{ path: [], message: 'a unique value of the migrated item is taken by another item' }]),
         );
@@ -593,7 +423,7 @@ class MigrationRun {
         transaction = [{ delete: { key: primaryKeyOf(this.from, raw), condition: this.upgrade.unchanged(raw) } }];
         counts = { ...zero(), scanned: 1, skipped: 1 };
       } else {
-        const prepared = this.prepare(raw);
+        const prepared = this.moves.prepare(raw);
         transaction = prepared.operations.map(toTransactItem);
         counts = { ...zero(), scanned: 1, [prepared.outcome]: 1 };
       }
@@ -604,7 +434,7 @@ class MigrationRun {
       } catch (error) {
         if (error instanceof TransactionCancelledError) {
           const index = error.reasons.findIndex((candidate) => candidate.code === 'ConditionalCheckFailed');
-          const operations = reason === 'exists' ? [] : this.prepare(raw).operations;
+          const operations = reason === 'exists' ? [] : this.moves.prepare(raw).operations;
           const operation = operations[index];
           reason = operation ? failureOf(operation, error.reasons[index]?.item) : 'changed';
         } else if (!retryableTransaction(error)) throw error;
