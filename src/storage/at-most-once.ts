@@ -24,26 +24,29 @@ const atMostOnce = (next: Next) => async (args: unknown) => {
   }
 };
 
-/** The commands whose requests apply at most once, by their middleware stack (a DocumentClient command shares its client command's). */
-const atMostOnceCommands = new WeakSet<object>();
+/**
+ * Marks the commands whose requests apply at most once, on their middleware stack (a
+ * DocumentClient command shares its client command's). A property, not a WeakSet: weak entries
+ * for every update would cost the garbage collector.
+ */
+const AT_MOST_ONCE = Symbol('tablekit.atMostOnce');
 const atMostOnceInstalled = new WeakSet<object>();
 type MiddlewareStack = DynamoDBDocumentClient['middlewareStack'];
 const AFTER_RETRIES = { relation: 'after', toMiddleware: 'retryMiddleware', override: true } as const;
 /** What is used of a command's own stack. */
 type CommandStack = { addRelativeTo(middleware: never, options: typeof AFTER_RETRIES & { name: string }): void };
-type RequestContext = { __smithy_context?: { commandInstance?: { middlewareStack?: object } } };
+type RequestContext = { __smithy_context?: { commandInstance?: { middlewareStack?: { [AT_MOST_ONCE]?: true } } } };
 
 /**
  * Installs the at-most-once middleware once on the client's stack (inside the retry loop); it
- * wraps only the requests of commands marked in `atMostOnceCommands`. Adding it to each command
+ * wraps only the requests of commands marked with AT_MOST_ONCE. Adding it to each command
  * instead would make the SDK re-order that command's middleware on every send.
  */
 function installAtMostOnce(stack: MiddlewareStack): void {
   if (atMostOnceInstalled.has(stack)) return;
   atMostOnceInstalled.add(stack);
   const middleware = (next: Next, context: RequestContext) => {
-    const commandStack = context.__smithy_context?.commandInstance?.middlewareStack;
-    return commandStack && atMostOnceCommands.has(commandStack) ? atMostOnce(next) : next;
+    return context.__smithy_context?.commandInstance?.middlewareStack?.[AT_MOST_ONCE] ? atMostOnce(next) : next;
   };
   stack.addRelativeTo(middleware as never, { ...AFTER_RETRIES, name: 'tablekitAtMostOnce' });
 }
@@ -53,7 +56,7 @@ export function markAtMostOnce(doc: Pick<DynamoDBDocumentClient, 'middlewareStac
   const stack: MiddlewareStack | undefined = doc.middlewareStack;
   if (stack) {
     installAtMostOnce(stack);
-    atMostOnceCommands.add(command.middlewareStack);
+    (command.middlewareStack as { [AT_MOST_ONCE]?: true })[AT_MOST_ONCE] = true;
   } else {
     // A DocumentClient without a stack of its own (a stand-in): on the command itself.
     command.middlewareStack.addRelativeTo(atMostOnce as never, { ...AFTER_RETRIES, name: 'tablekitAtMostOnce' });
