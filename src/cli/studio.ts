@@ -30,8 +30,8 @@ export async function runStudio(flags: StudioFlags): Promise<void> {
       ...(flags.tableName ? { tableName: flags.tableName } : {}),
       connect: { ...(flags.endpoint ? { endpoint: flags.endpoint } : {}), ...(flags.region ? { region: flags.region } : {}) },
     });
-  // The table of --module, or the bundled application's table when none is named.
-  const served = flags.module ? await serve(await loadTable(flags.module, flags.export)) : await serve((await import('../../entities/index.ts')).AppTable);
+  // The table of --module, loaded like any user's (the library never imports the bundled application).
+  const served = await serve(await loadTable(flags.module, flags.export));
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       console.log(`${signal}: stopping the studio`);
