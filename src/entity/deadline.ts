@@ -1,7 +1,6 @@
-import { setMaxListeners } from 'node:events';
 import { RepositoryError } from '../errors/index.ts';
 import { isMap } from '../expression/index.ts';
-import type { Storage } from '../storage/index.ts';
+import { signalChecked, type Storage } from '../storage/index.ts';
 
 /** What every operation accepts to bound its wait. */
 export interface CallOptions {
@@ -46,44 +45,11 @@ export interface Bounds {
 }
 
 /**
- * Deadlines shared by the operations that start close together with the same timeoutMs: one
- * AbortSignal that every request of theirs gets, aborted no earlier than each one's own deadline
- * and at most `slack` ms after it. An operation's requests thus need no AbortSignal of their own
- * (a listener on a fresh signal costs microseconds per request); the operation itself still ends
- * at its exact deadline through its own timer.
- */
-interface SharedDeadline {
-  readonly signal: AbortSignal;
-  /** Operations starting before this time (performance.now()) may join. */
-  readonly joinUntil: number;
-}
-const sharedDeadlines = new Map<number, SharedDeadline>();
-
-function sharedDeadline(timeoutMs: number): AbortSignal {
-  const now = performance.now();
-  const current = sharedDeadlines.get(timeoutMs);
-  if (current && now < current.joinUntil) return current.signal;
-  const slack = Math.min(1000, Math.max(1, Math.floor(timeoutMs / 32)));
-  const controller = new AbortController();
-  // Every request in flight within the window listens to it.
-  setMaxListeners(0, controller.signal);
-  const shared: SharedDeadline = { signal: controller.signal, joinUntil: now + slack };
-  sharedDeadlines.set(timeoutMs, shared);
-  // The last member joins before now + slack, so its deadline is before now + slack + timeoutMs.
-  const timer = setTimeout(() => {
-    if (sharedDeadlines.get(timeoutMs) === shared) sharedDeadlines.delete(timeoutMs);
-    controller.abort(new RepositoryError('timeout', `the deadline of ${timeoutMs} ms passed (timeoutMs)`));
-  }, timeoutMs + slack);
-  // Each operation's own timer keeps the process alive while it runs; this one need not.
-  timer.unref();
-  return shared.signal;
-}
-
-/**
- * Runs one operation within its deadline and its caller's signal: the storage it gets passes
- * them to every request (and every wait between retries), and the call returns by the deadline
- * even if something inside does not listen. A write ended this way may or may not have been
- * applied, as with any request whose answer did not arrive.
+ * Runs one operation within its deadline and its caller's signal, and returns by the deadline
+ * even if something inside does not listen. A caller's signal (and the deadline of an operation
+ * over many items) reaches every request and every wait between retries; the deadline of an
+ * operation on one item stops it from sending anything more. A write ended this way may or may
+ * not have been applied, as with any request whose answer did not arrive.
  */
 export function bounded<T>(storage: Storage, bounds: Bounds, call: CallOptions, run: (storage: Storage) => Promise<T>): Promise<T> {
   const timeoutMs = call.timeoutMs ?? bounds.defaultTimeoutMs;
@@ -105,22 +71,28 @@ const timeoutError = (bounds: Bounds, timeoutMs: number) =>
   });
 
 /**
- * The common case, an operation on one item or one page with only a deadline: its requests get
- * the shared deadline signal, and its own timer ends the call exactly at its deadline.
+ * The common case, an operation on one item or one page with only a deadline: its own timer
+ * ends the call exactly at the deadline, and from then on its storage sends nothing more. The
+ * deadline is not handed to the SDK as an abortSignal (that costs every request microseconds
+ * of promise racing): a request in flight when it passes ends by the client's request timeout,
+ * and a write ended this way may or may not be applied, as with any unanswered request.
  */
 function boundedByDeadline<T>(storage: Storage, bounds: Bounds, timeoutMs: number, run: (storage: Storage) => Promise<T>): Promise<T> {
-  const shared = sharedDeadline(timeoutMs);
+  const gate: { aborted: boolean; reason?: unknown } = { aborted: false };
   // One promise settled by whichever comes first, the operation or its timer (no race, no listener).
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(timeoutError(bounds, timeoutMs)), timeoutMs);
+    const timer = setTimeout(() => {
+      gate.reason = timeoutError(bounds, timeoutMs);
+      gate.aborted = true;
+      reject(gate.reason);
+    }, timeoutMs);
     const fail = (error: unknown) => {
       clearTimeout(timer);
-      // The shared signal aborts after every member's deadline: a request it ended is past this one's too.
-      reject(shared.aborted ? timeoutError(bounds, timeoutMs) : error);
+      reject(error);
     };
     let running: Promise<T>;
     try {
-      running = run(storage.withSignal(shared));
+      running = run(signalChecked(storage, gate));
     } catch (error) {
       fail(error);
       return;

@@ -18,4 +18,4 @@ export type {
 export { DynamoStorage, queryParams, updateParams, putParams, transactParams } from './dynamo.ts';
 export { MemoryStorage, type MemoryKeySchema } from './memory.ts';
 export { inMemory, type MemoryConnection } from './memory-connection.ts';
-export { signalChecked } from './signal-checked.ts';
+export { signalChecked, type Gate } from './signal-checked.ts';

@@ -1,10 +1,17 @@
 import type { Storage } from './types.ts';
 
+/** What a checked storage looks at before each request: an AbortSignal, or an operation's deadline. */
+export interface Gate {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+}
+
 /**
- * A storage whose every call first checks the operation's signal: the twin answers at once, so
- * an aborted operation stops before its next request, as it would against DynamoDB.
+ * A storage whose every call first checks a gate (the operation's signal or deadline): once it
+ * closed, no further request is sent. The twin answers at once, so an aborted operation stops
+ * before its next request, as it would against DynamoDB.
  */
-export function signalChecked(storage: Storage, signal: AbortSignal): Storage {
+export function signalChecked(storage: Storage, signal: Gate): Storage {
   const checked =
     <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
     (...args: A): Promise<R> =>

@@ -87,6 +87,22 @@ test.serial('a paused database: each operation ends with `timeout` by its deadli
   await table.delete();
 });
 
+test.serial('an operation past its deadline sends nothing more: the write after its read never goes out', async (t) => {
+  const table = Notes.bind(connection, { tableName: `deadlines-rmw-${Date.now()}` });
+  await table.ensure();
+  await table.entities.note.create({ noteId: 'n1', text: 'hello' });
+  const before = requests;
+  // The read hangs on the paused database; the deadline ends the call while it is in flight.
+  const call = table.entities.note.update('n1', (note) => ({ ...note, text: 'changed' }), { timeoutMs: 400 });
+  const { error } = await whilePaused(() => settles(call));
+  t.is(error.code, 'timeout', error.message);
+  // The read completes once the database answers again; the write must not follow it.
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  t.is(requests - before, 1, 'only the read was sent');
+  t.is((await table.entities.note.get('n1', { consistent: true })).text, 'hello');
+  await table.delete();
+});
+
 test.serial('saveAll stopped by its deadline says which items it wrote and sends nothing more', async (t) => {
   const table = Notes.bind(connection, { tableName: `deadlines-bulk-${Date.now()}` });
   await table.ensure();
