@@ -211,7 +211,7 @@ function rebuildIndexKeys(
   id: unknown,
 ): void {
   const name = model.name;
-  const values = { ...idValues, ...setValues };
+  const values = Object.assign({}, idValues, setValues);
   for (const pattern of model.keys.patterns.values()) {
     if (pattern.index === 'primary') continue;
     for (const part of [pattern.pk, pattern.sk]) {

@@ -129,8 +129,8 @@ export async function readPage(
     if (phase.phase === 'previous') {
       const previous = await readPreviousPage(context, query, options, phase.startKey);
       if (previous) return previous;
-      options = { ...options, cursor: undefined };
-    } else options = { ...options, cursor: phase.cursor };
+      options = Object.assign({}, options, { cursor: undefined });
+    } else options = Object.assign({}, options, { cursor: phase.cursor });
   }
   const where = conditionOf(model.definition, options.where, 'where');
   const projection = options.attributes;
@@ -199,7 +199,7 @@ export async function* paginate(
 ): AsyncGenerator<{ items: Item[]; cursor: string | undefined }> {
   let cursor = options.cursor;
   do {
-    const page = await read(query, { ...options, ...(cursor !== undefined ? { cursor } : {}) });
+    const page = await read(query, cursor !== undefined ? Object.assign({}, options, { cursor }) : options);
     if (page.items.length > 0) yield page;
     cursor = page.cursor;
   } while (cursor !== undefined);

@@ -66,7 +66,8 @@ class EntityRepository {
 
   private contextWith(storage: Storage): EntityContext {
     if (storage === this.context.storage) return this.context;
-    if (this.scopedContext?.storage !== storage) this.scopedContext = { ...this.context, storage };
+    // Object.assign: V8 builds `{ ...context, storage }` on a slow path, and this runs per operation.
+    if (this.scopedContext?.storage !== storage) this.scopedContext = Object.assign({}, this.context, { storage });
     return this.scopedContext;
   }
 

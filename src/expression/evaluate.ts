@@ -105,7 +105,7 @@ function setOf(current: unknown, name: string): Set<string | number> {
 
 /** Applies update actions to a copy of the item, as UpdateItem would. */
 export function applyUpdate(actions: readonly UpdateAction[], item: Item): Item {
-  const next: Item = { ...item };
+  const next: Item = Object.assign({}, item);
   for (const action of actions) {
     const current = item[action.name];
     switch (action.kind) {

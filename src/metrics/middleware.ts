@@ -57,8 +57,8 @@ export function installMetricsMiddleware(doc: Pick<DynamoDBDocumentClient, 'midd
       const scope = currentScope();
       if (!scope) return next(args);
       scope.requests++;
-      const input = isMap(args.input) ? { ...args.input, ReturnConsumedCapacity: 'TOTAL' } : args.input;
-      const result = await next({ ...args, input });
+      const input = isMap(args.input) ? Object.assign({}, args.input, { ReturnConsumedCapacity: 'TOTAL' }) : args.input;
+      const result = await next(Object.assign({}, args, { input }));
       const output: unknown = result.output;
       if (isMap(output)) addCapacity(scope, output.ConsumedCapacity, READS.has(String(context.commandName)));
       return result;

@@ -28,7 +28,7 @@ function walk(shape: FieldShape, value: unknown, direction: Direction): unknown 
 }
 
 function walkObject(fields: Record<string, FieldShape>, item: Record<string, unknown>, direction: Direction): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...item };
+  const out: Record<string, unknown> = Object.assign({}, item);
   for (const [key, shape] of Object.entries(fields)) {
     if (!needsCodec(shape)) continue;
     if (isSet(shape)) {

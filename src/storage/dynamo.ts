@@ -88,11 +88,11 @@ function keyedParams(tableName: string, input: DeleteInput | CheckInput): Delete
 
 export function transactParams(tableName: string, item: TransactWriteItem, itemsOnFailure = true): TransactItem {
   const onFailure = itemsOnFailure ? ({ ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } as const) : {};
-  if ('put' in item) return { Put: { ...putParams(tableName, item.put), ...onFailure } };
-  if ('update' in item) return { Update: { ...updateParams(tableName, item.update), ...onFailure } };
-  if ('delete' in item) return { Delete: { ...keyedParams(tableName, item.delete), ...onFailure } };
+  if ('put' in item) return { Put: Object.assign(putParams(tableName, item.put), onFailure) };
+  if ('update' in item) return { Update: Object.assign(updateParams(tableName, item.update), onFailure) };
+  if ('delete' in item) return { Delete: Object.assign(keyedParams(tableName, item.delete), onFailure) };
   const check = keyedParams(tableName, item.check);
-  return { ConditionCheck: { ...check, ConditionExpression: check.ConditionExpression ?? '', ...onFailure } };
+  return { ConditionCheck: Object.assign(check, { ConditionExpression: check.ConditionExpression ?? '' }, onFailure) };
 }
 
 export function queryParams(tableName: string, input: QueryInput): QueryCommandInput {
@@ -129,6 +129,11 @@ export function scanParams(tableName: string, input: ScanInput): ScanCommandInpu
     ...(input.segment ? { Segment: input.segment.index, TotalSegments: input.segment.total } : {}),
   };
 }
+
+// Added with Object.assign to the fresh params: V8 builds `{ ...params, extra }` on a slow path.
+const RETURN_OLD_ON_FAILURE = { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } as const;
+const RETURN_NEW = { ReturnValues: 'ALL_NEW' } as const;
+const RETURN_OLD = { ReturnValues: 'ALL_OLD' } as const;
 
 const isConditionFailure = (error: unknown) => errorName(error) === 'ConditionalCheckFailedException';
 
@@ -182,7 +187,7 @@ export class DynamoStorage implements Storage {
   async put(input: PutInput): Promise<void> {
     try {
       await this.doc.send(
-        new PutCommand({ ...putParams(this.tableName, input), ...(input.condition ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {}) }),
+        new PutCommand(input.condition ? Object.assign(putParams(this.tableName, input), RETURN_OLD_ON_FAILURE) : putParams(this.tableName, input)),
         this.sendOptions,
       );
     } catch (error) {
@@ -193,11 +198,7 @@ export class DynamoStorage implements Storage {
 
   async update(input: UpdateInput): Promise<RawItem> {
     try {
-      const command = new UpdateCommand({
-        ...updateParams(this.tableName, input),
-        ReturnValues: 'ALL_NEW',
-        ...(input.condition ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } : {}),
-      });
+      const command = new UpdateCommand(Object.assign(updateParams(this.tableName, input), RETURN_NEW, input.condition ? RETURN_OLD_ON_FAILURE : undefined));
       if (input.idempotent === false) {
         markAtMostOnce(this.doc, command);
       }
@@ -212,11 +213,7 @@ export class DynamoStorage implements Storage {
   async delete(input: DeleteInput): Promise<RawItem | undefined> {
     try {
       const result = await this.doc.send(
-        new DeleteCommand({
-          ...keyedParams(this.tableName, input),
-          ReturnValues: 'ALL_OLD',
-          ...(input.condition ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } : {}),
-        }),
+        new DeleteCommand(Object.assign(keyedParams(this.tableName, input), RETURN_OLD, input.condition ? RETURN_OLD_ON_FAILURE : undefined)),
         this.sendOptions,
       );
       return result.Attributes;

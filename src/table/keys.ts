@@ -183,16 +183,23 @@ export class KeyBuilder {
         this.primary.composites.filter((name) => values[name] === undefined).map((name) => ({ path: [name], message: 'required in the key' })),
       );
     }
-    return { [this.primary.pk.field]: pk, ...(this.primary.sk ? { [this.primary.sk.field]: sk } : {}) };
+    // Plain stores: a literal with computed keys and a spread takes V8's slow object-building path.
+    const key: Item = {};
+    key[this.primary.pk.field] = pk;
+    if (this.primary.sk) key[this.primary.sk.field] = sk;
+    return key;
   }
 
   /**
    * Every key attribute of a stored item: the primary key, and each part (pk, sk) of a
    * secondary index whose composites are all present. An index is sparse: an item is in it
-   * only when both parts are there, i.e. when every composite is present.
+   * only when both parts are there, i.e. when every composite is present. Written into `into`
+   * (a copy of the item, for a whole stored item in one object).
    */
-  itemKeys(item: Item): Item {
-    const keys: Item = this.primaryKey(item);
+  itemKeys(item: Item, into: Item = {}): Item {
+    const keys = into;
+    const primary = this.primaryKey(item);
+    for (const field in primary) keys[field] = primary[field];
     for (const pattern of this.patterns.values()) {
       if (pattern.index === 'primary') continue;
       for (const part of [pattern.pk, pattern.sk]) {
