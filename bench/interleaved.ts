@@ -33,10 +33,10 @@ export async function runOp(operations: Operations, op: Op, item: UserInput, str
 
 /**
  * Rounds of put, get, query, save, patch over `count` fresh items per contender. Within an
- * operation the contenders take turns item by item (the first one rotating), so a machine that
- * slows down or speeds up affects them alike. Returns µs/op per round and the requests sent.
+ * operation the contenders take turns every `block` items (the first one rotating), so a machine
+ * that slows down or speeds up affects them alike. Returns µs/op per round and the requests sent.
  */
-export async function interleaved(connection: Connection, tableName: string, rounds: number, count: number, strict = true): Promise<Interleaved> {
+export async function interleaved(connection: Connection, tableName: string, rounds: number, count: number, strict = true, block = 1): Promise<Interleaved> {
   const all = contenders(connection, tableName);
   const names = [...contenderNames];
   const { take } = countRequests(connection.client);
@@ -50,14 +50,16 @@ export async function interleaved(connection: Connection, tableName: string, rou
     const nanos = Object.fromEntries(names.map((name) => [name, { put: 0, get: 0, query: 0, save: 0, patch: 0 }])) as Record<ContenderName, PerOp>;
     for (const op of ops) {
       const sent = Object.fromEntries(names.map((name) => [name, [] as string[]])) as Record<ContenderName, string[]>;
-      for (let index = 0; index < count; index++) {
+      for (let first = 0; first < count; first += block) {
         for (let turn = 0; turn < names.length; turn++) {
-          const name = names[(index + turn + round) % names.length] as ContenderName;
-          take();
-          const start = process.hrtime.bigint();
-          await runOp(all[name], op, items[name][index] as UserInput, strict);
-          nanos[name][op] += Number(process.hrtime.bigint() - start);
-          sent[name].push(...take());
+          const name = names[(first / block + turn + round) % names.length] as ContenderName;
+          for (let index = first; index < Math.min(count, first + block); index++) {
+            take();
+            const start = process.hrtime.bigint();
+            await runOp(all[name], op, items[name][index] as UserInput, strict);
+            nanos[name][op] += Number(process.hrtime.bigint() - start);
+            sent[name].push(...take());
+          }
         }
       }
       for (const name of names) (requests[name] ??= { put: '', get: '', query: '', save: '', patch: '' })[op] = perOperation(sent[name], count);

@@ -234,7 +234,7 @@ export async function saveAll(
     const given = isMap(object) ? object : {};
     try {
       const entry = model.prepare(object, { createdAt: given.createdAt, version: given.version }, now);
-      prepared.set(model.idKey(entry.stored), { ...entry, object });
+      prepared.set(model.idKey(entry.stored), Object.assign(entry, { object }));
     } catch (error) {
       if (error instanceof RepositoryError && error.code === 'validation') {
         throw RepositoryError.validation(

@@ -1,4 +1,20 @@
-import type { Storage } from './types.ts';
+import type { RawListener } from '../streams/index.ts';
+import type {
+  BatchWriteOptions,
+  BatchWriteRequest,
+  BatchWriteResult,
+  DeleteInput,
+  GetInput,
+  PutInput,
+  QueryInput,
+  RawItem,
+  RawPage,
+  ScanInput,
+  Storage,
+  TransactWriteItem,
+  TransactWriteOptions,
+  UpdateInput,
+} from './types.ts';
 
 /** What a checked storage looks at before each request: an AbortSignal, or an operation's deadline. */
 export interface Gate {
@@ -9,28 +25,66 @@ export interface Gate {
 /**
  * A storage whose every call first checks a gate (the operation's signal or deadline): once it
  * closed, no further request is sent. The twin answers at once, so an aborted operation stops
- * before its next request, as it would against DynamoDB.
+ * before its next request, as it would against DynamoDB. One object per operation (a class, not
+ * a closure per method: it is made for every call).
  */
-export function signalChecked(storage: Storage, signal: Gate): Storage {
-  const checked =
-    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
-    (...args: A): Promise<R> =>
-      signal.aborted ? Promise.reject(signal.reason) : call(...args);
-  return {
-    tableName: storage.tableName,
-    kind: storage.kind,
-    get: checked((input) => storage.get(input)),
-    put: checked((input) => storage.put(input)),
-    update: checked((input) => storage.update(input)),
-    delete: checked((input) => storage.delete(input)),
-    query: checked((input) => storage.query(input)),
-    scan: checked((input) => storage.scan(input)),
-    batchGet: checked((keys, consistent) => storage.batchGet(keys, consistent)),
-    batchWrite: checked((requests, options) => storage.batchWrite(requests, options)),
-    transactWrite: checked((items, options) => storage.transactWrite(items, options)),
-    transactGet: checked((keys) => storage.transactGet(keys)),
-    subscribe: (listener) => storage.subscribe(listener),
-    closeStreams: () => storage.closeStreams(),
-    withSignal: (other) => storage.withSignal(other),
-  };
+class GatedStorage implements Storage {
+  readonly tableName: string;
+  readonly kind: Storage['kind'];
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly gate: Gate,
+  ) {
+    this.tableName = storage.tableName;
+    this.kind = storage.kind;
+  }
+
+  private closed(): Promise<never> | undefined {
+    return this.gate.aborted ? Promise.reject(this.gate.reason) : undefined;
+  }
+
+  get(input: GetInput): Promise<RawItem | undefined> {
+    return this.closed() ?? this.storage.get(input);
+  }
+  put(input: PutInput): Promise<void> {
+    return this.closed() ?? this.storage.put(input);
+  }
+  update(input: UpdateInput): Promise<RawItem> {
+    return this.closed() ?? this.storage.update(input);
+  }
+  delete(input: DeleteInput): Promise<RawItem | undefined> {
+    return this.closed() ?? this.storage.delete(input);
+  }
+  query(input: QueryInput): Promise<RawPage> {
+    return this.closed() ?? this.storage.query(input);
+  }
+  scan(input: ScanInput): Promise<RawPage> {
+    return this.closed() ?? this.storage.scan(input);
+  }
+  batchGet(keys: readonly RawItem[], consistent: boolean): Promise<RawItem[]> {
+    return this.closed() ?? this.storage.batchGet(keys, consistent);
+  }
+  batchWrite(requests: readonly BatchWriteRequest[], options?: BatchWriteOptions): Promise<BatchWriteResult> {
+    return this.closed() ?? this.storage.batchWrite(requests, options);
+  }
+  transactWrite(items: readonly TransactWriteItem[], options?: TransactWriteOptions): Promise<void> {
+    return this.closed() ?? this.storage.transactWrite(items, options);
+  }
+  transactGet(keys: readonly RawItem[]): Promise<(RawItem | undefined)[]> {
+    return this.closed() ?? this.storage.transactGet(keys);
+  }
+  subscribe(listener: RawListener): Promise<() => void> {
+    return this.storage.subscribe(listener);
+  }
+  closeStreams(): void {
+    this.storage.closeStreams();
+  }
+  withSignal(signal: AbortSignal | undefined): Storage {
+    return this.storage.withSignal(signal);
+  }
+}
+
+export function signalChecked(storage: Storage, gate: Gate): Storage {
+  return new GatedStorage(storage, gate);
 }
