@@ -172,7 +172,11 @@ function setMembers(encoded: unknown, field: string, fieldIssue: (field: string,
   return new Set([...encoded].filter((member): member is string | number => typeof member === 'string' || typeof member === 'number'));
 }
 
-/** `current + delta` must stay within the schema's bounds: `current >= min - delta` etc.; a missing number counts as 0. */
+/**
+ * `current + delta` must stay within the schema's bounds: `current >= min - delta` etc.; a missing
+ * number counts as 0. A bound the add moves away from (a minimum when adding a positive amount)
+ * holds already for the stored value, which was validated when written: it is not sent.
+ */
 function numberBoundsGuard(field: string, delta: number, checks: Record<string, unknown>[], entity: string, id: unknown): Guard | undefined {
   const parts: Condition[] = [];
   let missingOk = true;
@@ -182,8 +186,10 @@ function numberBoundsGuard(field: string, delta: number, checks: Record<string, 
     const inclusive = check.inclusive === true;
     const lower = check.check === 'greater_than';
     const limit = bound - delta;
-    parts.push({ kind: 'compare', name: field, op: lower ? (inclusive ? '>=' : '>') : inclusive ? '<=' : '<', value: limit });
     const holdsForZero = lower ? (inclusive ? delta >= bound : delta > bound) : inclusive ? delta <= bound : delta < bound;
+    const movesAway = lower ? delta >= 0 : delta <= 0;
+    if (movesAway && holdsForZero) continue;
+    parts.push({ kind: 'compare', name: field, op: lower ? (inclusive ? '>=' : '>') : inclusive ? '<=' : '<', value: limit });
     if (!holdsForZero) missingOk = false;
   }
   const [first, ...rest] = parts;

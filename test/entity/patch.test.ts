@@ -219,6 +219,24 @@ both(
   },
 );
 
+both(
+  'bounds: a positive add to a number with only a minimum sends no bound condition (the stored value is valid); a negative one does',
+  Shop,
+  async (t, { table, record }) => {
+    const products = table.entities.product;
+    await products.create(product({ stock: 1 }));
+    const sent = record();
+    t.is((await products.patch('p1', { add: { stock: 2 } })).stock, 3);
+    await fails(t, products.patch('p1', { add: { stock: -4 } }), 'validation', { fields: ['stock'] });
+    t.is((await products.get('p1')).stock, 3);
+    if (sent) {
+      const [up, down] = named(sent, 'UpdateItemCommand').map((command) => String(command.input.ConditionExpression ?? ''));
+      t.notRegex(up ?? '', />=/, 'adding to a minimum-bounded number needs no bound check');
+      t.regex(down ?? '', />=/, 'subtracting checks the minimum');
+    }
+  },
+);
+
 both('deleting every member of a set leaves it absent in storage; it reads back as an empty Set', Shop, async (t, { table }) => {
   const products = table.entities.product;
   await products.create(product({ tags: new Set(['x']), sizes: new Set([1]) }));
