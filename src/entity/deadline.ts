@@ -1,6 +1,7 @@
 import { RepositoryError } from '../errors/index.ts';
 import { isMap } from '../expression/index.ts';
 import { signalChecked, type Storage } from '../storage/index.ts';
+import { watchDeadline } from './deadline-queue.ts';
 
 /** What every operation accepts to bound its wait. */
 export interface CallOptions {
@@ -71,23 +72,24 @@ const timeoutError = (bounds: Bounds, timeoutMs: number) =>
   });
 
 /**
- * The common case, an operation on one item or one page with only a deadline: its own timer
- * ends the call exactly at the deadline, and from then on its storage sends nothing more. The
- * deadline is not handed to the SDK as an abortSignal (that costs every request microseconds
- * of promise racing): a request in flight when it passes ends by the client's request timeout,
- * and a write ended this way may or may not be applied, as with any unanswered request.
+ * The common case, an operation on one item or one page with only a deadline: it ends exactly
+ * at its deadline (watched with the other operations of the same timeoutMs, see
+ * deadline-queue.ts), and from then on its storage sends nothing more. The deadline is not
+ * handed to the SDK as an abortSignal (that costs every request microseconds of promise
+ * racing): a request in flight when it passes ends by the client's request timeout, and a write
+ * ended this way may or may not be applied, as with any unanswered request.
  */
 function boundedByDeadline<T>(storage: Storage, bounds: Bounds, timeoutMs: number, run: (storage: Storage) => Promise<T>): Promise<T> {
   const gate: { aborted: boolean; reason?: unknown } = { aborted: false };
-  // One promise settled by whichever comes first, the operation or its timer (no race, no listener).
+  // One promise settled by whichever comes first, the operation or its deadline (no race, no listener).
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
+    const { queue, entry } = watchDeadline(timeoutMs, () => {
       gate.reason = timeoutError(bounds, timeoutMs);
       gate.aborted = true;
       reject(gate.reason);
-    }, timeoutMs);
+    });
     const fail = (error: unknown) => {
-      clearTimeout(timer);
+      queue.settle(entry);
       reject(error);
     };
     let running: Promise<T>;
@@ -98,7 +100,7 @@ function boundedByDeadline<T>(storage: Storage, bounds: Bounds, timeoutMs: numbe
       return;
     }
     running.then((value) => {
-      clearTimeout(timer);
+      queue.settle(entry);
       resolve(value);
     }, fail);
   });
