@@ -8,6 +8,7 @@ type Item = Record<string, unknown>;
 
 const operationNames = ['set', 'add', 'append', 'prepend', 'remove', 'delete', 'ifNotExists'] as const;
 type OperationName = (typeof operationNames)[number];
+const MANAGED_FIELDS: ReadonlySet<string> = new Set(['createdAt', 'updatedAt', 'version']);
 
 /** What a patch does, before guards: the actions, the values it sets, and what it touches. */
 export interface PatchPlan {
@@ -77,11 +78,10 @@ export function planPatch(model: EntityModel, idValues: Item, patch: unknown, id
     }
     for (const [field, value] of Object.entries(spec)) if (value !== undefined) entries.push([operation, field, value]);
   }
-  const managed = new Set(['createdAt', 'updatedAt', 'version']);
   for (const [operation, field] of entries) {
     const at = [operation, field];
     if (!Object.hasOwn(definition.fields, field)) issues.push({ path: at, message: `'${field}' is not an attribute of ${name}` });
-    else if (managed.has(field)) issues.push({ path: at, message: `'${field}' is managed by tablekit` });
+    else if (MANAGED_FIELDS.has(field)) issues.push({ path: at, message: `'${field}' is managed by tablekit` });
     else if (definition.idFields.includes(field)) issues.push({ path: at, message: `'${field}' is part of the id and cannot be patched` });
     else if (definition.readOnlyFields.includes(field)) issues.push({ path: at, message: `'${field}' is read-only: it is set when the item is created` });
     else if (touched.has(field)) issues.push({ path: at, message: `'${field}' is touched by both ${touched.get(field)} and ${operation}` });
@@ -217,6 +217,8 @@ function rebuildIndexKeys(
   id: unknown,
 ): void {
   const name = model.name;
+  // Most patches touch no key attribute: nothing to rebuild.
+  if (!model.definition.keyFields.some((field) => touched.has(field))) return;
   const values = Object.assign({}, idValues, setValues);
   for (const pattern of model.keys.patterns.values()) {
     if (pattern.index === 'primary') continue;

@@ -88,6 +88,8 @@ test('in Chromium: run an access pattern, edit an item, see a validation error, 
     .click();
   await page.fill('#k-boardId', 'boardId-1');
   await page.selectOption('#k-status', 'todo');
+  // The shortcut lives in the page's script: on a busy machine it may still be loading.
+  await page.waitForLoadState('load');
   await page.focus('#k-boardId');
   await page.keyboard.press('Control+Enter');
   await page.getByText('page 1: 1 item(s)').waitFor();
