@@ -61,14 +61,11 @@ class EntityRepository {
     return observer.run({ entity: model.name, entities: [model.name], operation, pattern: name, index: read ? index : undefined }, body, count);
   }
 
-  /** The last context made for a scoped storage: operations sharing a deadline share it. */
-  private scopedContext: EntityContext | undefined;
-
+  /** The context of one operation: its storage carries the operation's deadline or signal. */
   private contextWith(storage: Storage): EntityContext {
     if (storage === this.context.storage) return this.context;
     // Object.assign: V8 builds `{ ...context, storage }` on a slow path, and this runs per operation.
-    if (this.scopedContext?.storage !== storage) this.scopedContext = Object.assign({}, this.context, { storage });
-    return this.scopedContext;
+    return Object.assign({}, this.context, { storage });
   }
 
   get(id: unknown, options?: ReadOptionsInput) {

@@ -162,7 +162,7 @@ export class DynamoStorage implements Storage {
     this.sendOptions = signal ? { abortSignal: signal } : undefined;
   }
 
-  /** The last storage made for a signal: operations that share a deadline signal share it. */
+  /** The last storage made for a signal: calls that pass the same AbortSignal share it. */
   private scoped: DynamoStorage | undefined;
 
   withSignal(signal: AbortSignal | undefined): Storage {
