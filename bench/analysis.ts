@@ -2,14 +2,22 @@
 export const analysis = `## What limits the rest
 
 - Request building (A): tablekit compiles its key builders from ElectroDB's model once per table
-  definition and renders expressions itself, so its whole entity API over a stub DocumentClient
-  (zod validation of the item, the 400 KB size check, keys, expressions, decoding) costs about
-  what the peers spend on building the request alone.
-- Client path (D): the AWS SDK's own path (middleware, signing, JSON, parsing) is most of every
-  operation; what a library adds on top of it is roughly its row in A. OneTable marshals itself
-  and sends through the low-level client; the others go through the DocumentClient.
-- End to end (B) and mixed (M): DynamoDB Local, which shares the 2 cores with the client, is the
-  bottleneck; the ratios move ±10–15 % between runs, more when other processes load the machine.
+  definition and renders expressions itself, so its whole entity API over a stub client (zod
+  validation of the item, the 400 KB size check, keys, expressions, conversion to the wire
+  format, decoding) costs about what the peers spend on building the request alone.
+- Client path (D) and end to end (B): the AWS SDK's own path (middleware, signing, JSON, parsing)
+  is most of every operation. The DocumentClient adds its own middleware and merges and sorts the
+  whole middleware stack again for every request. tablekit sends through the low-level client,
+  converts values with the DocumentClient's own converter, and on the clients it creates
+  resolves the stack once per command type (again after any change to it), as the SDK's
+  \`cacheMiddleware\` option does (which the DocumentClient refuses). That is why it can be faster
+  than the raw DocumentClient: the reference row (the raw requests through a low-level client
+  with \`cacheMiddleware\`, values converted by hand) is what the SDK costs at the least, and
+  tablekit's gap to it is what tablekit itself adds. OneTable also marshals itself and sends
+  through the low-level client; the others go through the DocumentClient.
+- End to end (B) and mixed (M): DynamoDB Local, which shares the 2 cores with the client, is most
+  of each operation; the ratios move by a few hundredths between runs, more when other processes
+  load the machine.
   Every contender sends one request per operation (see the requests tables).
 - Requests (R): a unique field is a claim item kept in the same transaction as its owner, so
   create is one TransactWriteItems and writes that may move a claim read the item first.

@@ -1,5 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import {
+  type AttributeValue,
+  DynamoDBClient,
+  type DynamoDBClientConfig,
+  GetItemCommand as RawGetItem,
+  PutItemCommand as RawPutItem,
+  QueryCommand as RawQuery,
+  UpdateItemCommand as RawUpdateItem,
+} from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { $add, GetItemCommand, PutItemCommand, QueryCommand as ToolboxQuery, UpdateItemCommand } from 'dynamodb-toolbox';
 import type { BoundTable, Connection, InferInput } from 'tablekit';
 import { emailKey, oneTableUsers, toolboxUsers, userKey } from './peers.ts';
@@ -22,6 +32,17 @@ export interface Operations {
 export const contenderNames = ['raw DocumentClient', 'ElectroDB .go()', 'dynamodb-toolbox 2', 'OneTable 2', 'tablekit entity API'] as const;
 export type ContenderName = (typeof contenderNames)[number];
 export const RAW: ContenderName = 'raw DocumentClient';
+/**
+ * A reference, not a library: the low-level client with the SDK's `cacheMiddleware` (its
+ * middleware stack resolved once per command type) and the DocumentClient's converter called by
+ * hand. About the cheapest way to send these requests with the SDK; shown in D and B only.
+ */
+export const REFERENCE = 'raw low-level client, stack resolved once';
+
+/** A client like `client`, but with the SDK's cacheMiddleware (the DocumentClient refuses the option). */
+export function referenceClient(settings: DynamoDBClientConfig): DynamoDBClient {
+  return new DynamoDBClient({ ...settings, cacheMiddleware: true } as DynamoDBClientConfig);
+}
 
 type Item = Record<string, unknown>;
 type ElectroEntity = BoundTable['electro']['entities'][string];
@@ -107,6 +128,27 @@ export const rawRequests = {
       ReturnValues: 'ALL_NEW',
     }),
 };
+
+type Wire = Record<string, AttributeValue>;
+const toWire = (values: unknown) => marshall(values as Item, { removeUndefinedValues: true });
+/** The same hand-written request, its values converted to the wire format. */
+function onWire(input: Item): never {
+  const wire: Item = { ...input };
+  for (const field of ['Item', 'Key', 'ExpressionAttributeValues']) if (wire[field]) wire[field] = toWire(wire[field]);
+  return wire as never;
+}
+
+/** The raw requests through a low-level client (see REFERENCE). */
+export function referenceContender(client: DynamoDBClient, tableName: string): Operations {
+  const fromWire = (item: Wire | undefined) => (item ? unmarshall(item) : undefined);
+  return {
+    put: (item) => client.send(new RawPutItem(onWire(rawRequests.put(tableName, item).input))),
+    get: async (userId) => fromWire((await client.send(new RawGetItem(onWire(rawRequests.get(tableName, userId).input)))).Item),
+    query: async (email) => ((await client.send(new RawQuery(onWire(rawRequests.query(tableName, email).input)))).Items ?? []).map((item) => unmarshall(item)),
+    save: (item) => client.send(new RawUpdateItem(onWire(rawRequests.save(tableName, renamed(item)).input))),
+    patch: async (userId) => fromWire((await client.send(new RawUpdateItem(onWire(rawRequests.patch(tableName, userId).input)))).Attributes),
+  };
+}
 
 /** Five ways to put / get / query / save / patch the same User item on one table through one connection. */
 export function contenders(connection: Connection, tableName: string): Record<ContenderName, Operations> {

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Connection } from 'tablekit';
 
 type Json = Record<string, unknown>;
@@ -49,8 +49,13 @@ function answerer() {
  * client's own cost: the "no network" measurement (D).
  */
 export function fakeDynamoClient(): DynamoDBClient {
+  return new DynamoDBClient(fakeDynamoSettings());
+}
+
+/** Where the stub answers: settings for a client, or for `connect()` (which then creates the client as it does for an endpoint). */
+export function fakeDynamoSettings() {
   const answer = answerer();
-  return new DynamoDBClient({
+  return {
     region: 'local',
     endpoint: 'http://fake-dynamodb.invalid',
     credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
@@ -69,18 +74,18 @@ export function fakeDynamoClient(): DynamoDBClient {
         };
       },
     } as never,
-  });
+  };
 }
 
 /**
- * A connection whose DocumentClient answers from memory without the SDK: what is left is
- * tablekit's own request building (validation, keys, expressions) and decoding (A).
+ * A connection whose client answers from memory without the SDK: what is left is tablekit's own
+ * request building (validation, keys, expressions, conversion to the wire format) and decoding (A).
  */
 export function stubConnection(): Connection {
   const answer = answerer();
-  const doc = {
-    send: async (command: { constructor: { name: string }; input: Json }) =>
-      answer(command.constructor.name.replace(/Command$/, '').replace(/^(Put|Get|Update)$/, '$1Item'), command.input),
-  } as unknown as DynamoDBDocumentClient;
-  return { client: fakeDynamoClient(), doc, source: 'client', endpoint: undefined, region: 'local', local: undefined, close: async () => undefined };
+  const client = {
+    send: async (command: { constructor: { name: string }; input: Json }) => answer(command.constructor.name.replace(/Command$/, ''), command.input),
+  } as unknown as DynamoDBClient;
+  const doc = DynamoDBDocumentClient.from(fakeDynamoClient());
+  return { client, doc, source: 'client', endpoint: undefined, region: 'local', local: undefined, close: async () => undefined };
 }

@@ -1,10 +1,11 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Connection } from 'tablekit';
-import { contenderNames, contenders, type ContenderName, newUser, type Op, type Operations, ops, type UserInput } from './contenders.ts';
+import { contenderNames, contenders, newUser, type Op, type Operations, ops, REFERENCE, referenceContender, type UserInput } from './contenders.ts';
 import { countRequests, perOperation } from './requests.ts';
 
 export type PerOp = Record<Op, number>;
 export interface Interleaved {
-  names: ContenderName[];
+  names: string[];
   /** µs per operation, per round and contender. */
   perRound: Record<string, PerOp>[];
   /** Requests each op sent, per contender (from the last round). */
@@ -36,36 +37,49 @@ export async function runOp(operations: Operations, op: Op, item: UserInput, str
  * operation the contenders take turns every `block` items (the first one rotating), so a machine
  * that slows down or speeds up affects them alike. Returns µs/op per round and the requests sent.
  */
-export async function interleaved(connection: Connection, tableName: string, rounds: number, count: number, strict = true, block = 1): Promise<Interleaved> {
-  const all = contenders(connection, tableName);
-  const names = [...contenderNames];
-  const { take } = countRequests(connection.client);
+export async function interleaved(
+  connection: Connection,
+  tableName: string,
+  rounds: number,
+  count: number,
+  { strict = true, block = 1, reference }: { strict?: boolean; block?: number; reference?: DynamoDBClient } = {},
+): Promise<Interleaved> {
+  const all: Record<string, Operations> = {
+    ...contenders(connection, tableName),
+    ...(reference ? { [REFERENCE]: referenceContender(reference, tableName) } : {}),
+  };
+  const names: string[] = [...contenderNames, ...(reference ? [REFERENCE] : [])];
+  const counters = [countRequests(connection.client), ...(reference ? [countRequests(reference)] : [])];
+  const take = () => counters.flatMap((counter) => counter.take());
   // Warm-up: every contender and operation, a few items each.
   for (const name of names)
-    for (const item of Array.from({ length: Math.min(count, 100) }, newUser)) for (const op of ops) await runOp(all[name], op, item, strict);
+    for (const item of Array.from({ length: Math.min(count, 100) }, newUser)) for (const op of ops) await runOp(all[name] as Operations, op, item, strict);
   const perRound: Record<string, PerOp>[] = [];
   const requests: Record<string, Record<Op, string>> = {};
   for (let round = 0; round < rounds; round++) {
-    const items = Object.fromEntries(names.map((name) => [name, Array.from({ length: count }, newUser)])) as Record<ContenderName, UserInput[]>;
-    const nanos = Object.fromEntries(names.map((name) => [name, { put: 0, get: 0, query: 0, save: 0, patch: 0 }])) as Record<ContenderName, PerOp>;
+    const items = Object.fromEntries(names.map((name) => [name, Array.from({ length: count }, newUser)])) as Record<string, UserInput[]>;
+    const nanos = Object.fromEntries(names.map((name) => [name, { put: 0, get: 0, query: 0, save: 0, patch: 0 }])) as Record<string, PerOp>;
     for (const op of ops) {
-      const sent = Object.fromEntries(names.map((name) => [name, [] as string[]])) as Record<ContenderName, string[]>;
+      const sent = Object.fromEntries(names.map((name) => [name, [] as string[]])) as Record<string, string[]>;
       for (let first = 0; first < count; first += block) {
         for (let turn = 0; turn < names.length; turn++) {
-          const name = names[(first / block + turn + round) % names.length] as ContenderName;
+          const name = names[(first / block + turn + round) % names.length] as string;
           for (let index = first; index < Math.min(count, first + block); index++) {
             take();
             const start = process.hrtime.bigint();
-            await runOp(all[name], op, items[name][index] as UserInput, strict);
-            nanos[name][op] += Number(process.hrtime.bigint() - start);
-            sent[name].push(...take());
+            await runOp(all[name] as Operations, op, items[name]?.[index] as UserInput, strict);
+            (nanos[name] as PerOp)[op] += Number(process.hrtime.bigint() - start);
+            sent[name]?.push(...take());
           }
         }
       }
-      for (const name of names) (requests[name] ??= { put: '', get: '', query: '', save: '', patch: '' })[op] = perOperation(sent[name], count);
+      for (const name of names) (requests[name] ??= { put: '', get: '', query: '', save: '', patch: '' })[op] = perOperation(sent[name] ?? [], count);
     }
     perRound.push(
-      Object.fromEntries(names.map((name) => [name, Object.fromEntries(ops.map((op) => [op, nanos[name][op] / 1000 / count]))])) as Record<string, PerOp>,
+      Object.fromEntries(names.map((name) => [name, Object.fromEntries(ops.map((op) => [op, (nanos[name] as PerOp)[op] / 1000 / count]))])) as Record<
+        string,
+        PerOp
+      >,
     );
   }
   return { names, perRound, requests };

@@ -71,7 +71,7 @@ export async function measureParams(rounds: number, count: number): Promise<Para
       save: (item) => oneTable.upsert(renamed(item), { add: { version: 1 }, return: 'ALL_NEW', execute: false }),
       patch: (item) => oneTable.update({ userId: item.userId }, { add: { logins: 1, version: 1 }, return: 'ALL_NEW', execute: false }),
     },
-    'tablekit entity API, stub DocumentClient': {
+    'tablekit entity API, stub client': {
       put: (item) => members.create(item),
       get: (item) => members.get(item.userId),
       query: (item) => members.find.byEmail({ email: item.email }),

@@ -62,7 +62,7 @@ function summary(results: Partial<ScenarioResults>): string[] {
 function params(result: ScenarioResults['params']): string[] {
   const names = Object.keys(result);
   const electro = result['ElectroDB .params()'];
-  const tablekit = result['tablekit entity API, stub DocumentClient'];
+  const tablekit = result['tablekit entity API, stub client'];
   return [
     '## A. Building the request without sending it, µs/op, median of rounds',
     '',
@@ -70,7 +70,7 @@ function params(result: ScenarioResults['params']): string[] {
     rule,
     ...names.map((name) => `| ${name} | ${ops.map((op) => median(result[name]?.[op] ?? []).toFixed(1)).join(' | ')} |`),
     '',
-    `tablekit / ElectroDB .params(): ${ops.map((op) => `${op} ${x(median(tablekit?.[op] ?? []) / median(electro?.[op] ?? []))}`).join(', ')}. The peers build the request only; tablekit's row is its whole entity API (validation, keys, expressions, decoding) over a DocumentClient stub that answers at once.`,
+    `tablekit / ElectroDB .params(): ${ops.map((op) => `${op} ${x(median(tablekit?.[op] ?? []) / median(electro?.[op] ?? []))}`).join(', ')}. The peers build the request only; tablekit's row is its whole entity API (validation, keys, expressions, conversion to the wire format, decoding) over a stub client that answers at once.`,
     '',
   ];
 }
@@ -87,7 +87,7 @@ function client(result: ScenarioResults['client']): string[] {
         `| ${name} | ${ops.map((op) => median(result.perRound.map((round) => round[name]?.[op] ?? Number.NaN)).toFixed(0)).join(' | ')} | ${ops.map((op) => x(ratios[name]?.[op] ?? Number.NaN)).join(' / ')} |`,
     ),
     '',
-    'The SDK runs in full (middleware, signing, serialisation, parsing) over a stub request handler that answers from memory; each get, query and patch was checked to return the item it addressed. Contenders take turns every 50 operations (the order rotating), so each library runs warm, as in an application that uses one; tablekit runs as its built package (dist/), like the peers from node_modules.',
+    "The SDK runs in full (middleware, signing, serialisation, parsing) over a stub request handler that answers from memory; each get, query and patch was checked to return the item it addressed. Contenders take turns every 50 operations (the order rotating), so each library runs warm, as in an application that uses one; tablekit runs as its built package (dist/), like the peers from node_modules, on a client it created (`connect()` with the stub handler), as an application gets one. The reference row is not a library: the raw requests through a low-level client with the SDK's `cacheMiddleware`, values converted by hand (see What limits the rest).",
     '',
     ...requestsTable(result),
   ];
@@ -103,7 +103,7 @@ function endToEnd(result: ScenarioResults['e2e']): string[] {
     rule,
     ...result.names.map((name) => `| ${name} | ${ops.map((op) => x(ratios[name]?.[op] ?? Number.NaN)).join(' | ')} |`),
     '',
-    `Raw baseline in this run, ops/s: ${rawOps.join(', ')}. Every get returned the item, every query exactly that item, every patch the item with its counter moved.`,
+    `Raw baseline in this run, ops/s: ${rawOps.join(', ')}. Every get returned the item, every query exactly that item, every patch the item with its counter moved. Every contender shares one client (tablekit's, from \`connect()\`) except the reference row, which needs a client of its own with \`cacheMiddleware\`.`,
     '',
     ...requestsTable(result),
   ];

@@ -6,8 +6,9 @@
  */
 import { connect, type Connection } from 'tablekit';
 import { bigAppends, changeLogBench, paging } from './change-log.ts';
-import { fakeDynamoClient } from './fake-dynamo.ts';
+import { fakeDynamoSettings } from './fake-dynamo.ts';
 import { httpBench, sseBench } from './http.ts';
+import { referenceClient } from './contenders.ts';
 import { interleaved } from './interleaved.ts';
 import { mixedRounds } from './mixed.ts';
 import { measureParams } from './params.ts';
@@ -37,11 +38,15 @@ export const scenarios = {
   params: () => measureParams(quick ? 2 : 5, quick ? 2000 : 10_000),
   /** D: the whole client path over a stub request handler. */
   client: async () => {
-    const fake = await connect({ client: fakeDynamoClient() });
+    // Through connect(), as an application connects to its endpoint: tablekit creates the client, over the stub handler.
+    const { endpoint, region, credentials, requestHandler } = fakeDynamoSettings();
+    const fake = await connect({ endpoint, region, credentials, clientConfig: { requestHandler } });
+    const reference = referenceClient(fakeDynamoSettings());
     try {
       // Turns of 50 operations: each library's path runs warm, as in an application that uses one.
-      return await interleaved(fake, 'bench', quick ? 2 : 5, quick ? 300 : 1500, false, 50);
+      return await interleaved(fake, 'bench', quick ? 2 : 5, quick ? 300 : 1500, { strict: false, block: 50, reference });
     } finally {
+      reference.destroy();
       await fake.close();
     }
   },
@@ -49,9 +54,11 @@ export const scenarios = {
   e2e: onLocal(async (connection) => {
     const table = UserTable.bind(connection, { tableName: `bench-e2e-${Date.now()}` });
     await table.ensure();
+    const reference = referenceClient({ endpoint: connection.endpoint, region: connection.region, credentials: await connection.client.config.credentials() });
     try {
-      return await interleaved(connection, table.tableName, quick ? 2 : 5, quick ? 60 : 300);
+      return await interleaved(connection, table.tableName, quick ? 2 : 5, quick ? 60 : 300, { reference });
     } finally {
+      reference.destroy();
       await table.delete();
     }
   }),

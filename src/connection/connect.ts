@@ -2,6 +2,7 @@ import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynam
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startLocalDynamo, type LocalDynamo, type LocalDynamoOptions } from '../local/index.ts';
 import { disposeStreamReaders } from '../streams/index.ts';
+import { resolveOncePerCommand } from './send.ts';
 
 export type ConnectionSource = 'client' | 'explicit' | 'environment' | 'embedded';
 
@@ -91,7 +92,7 @@ function clientFor(endpoint: string | undefined, region: string, options: Connec
   const hasEnvCredentials = Boolean(environment.AWS_ACCESS_KEY_ID && environment.AWS_SECRET_ACCESS_KEY);
   const credentials =
     options.credentials ?? envCredentials(options.env) ?? (endpoint && isLoopback(endpoint) && !hasEnvCredentials ? localCredentials : undefined);
-  return new DynamoDBClient({
+  const client = new DynamoDBClient({
     // A few more attempts than the SDK's 3 for throttling and 5xx (DynamoDB Local answers 500 under lock contention).
     maxAttempts: 6,
     // Bounded waits: a database that stops answering fails the request (and the SDK retries it) instead of hanging.
@@ -101,6 +102,8 @@ function clientFor(endpoint: string | undefined, region: string, options: Connec
     ...(endpoint ? { endpoint } : {}),
     ...(credentials ? { credentials } : {}),
   });
+  resolveOncePerCommand(client);
+  return client;
 }
 
 /**

@@ -196,7 +196,7 @@ function bindTable<E extends EntityMap>(
   const timeoutMs = callOptionsOf(`table '${definition.name}'`, { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS }).timeoutMs;
   const storage: Storage = isMemory(connection)
     ? connection.table(tableName, memorySchema(definition))
-    : new DynamoStorage(tableName, connection.doc, connection.client, retryPolicy(options.batchRetry, defaultRetryPolicy));
+    : new DynamoStorage(tableName, connection.client, retryPolicy(options.batchRetry, defaultRetryPolicy));
   const tableKeyFields = new Set(Object.values(definition.indexes).flatMap((index) => [index.pk, ...(index.sk ? [index.sk] : [])]));
   const modelOf = (entity: EntityDefinition) => {
     const entityKeys = keys.get(entity.name);

@@ -43,7 +43,7 @@ type Stack = DynamoDBDocumentClient['middlewareStack'];
 const installed = new WeakSet<Stack>();
 
 /**
- * Two middlewares on tablekit's DocumentClient (its stack is the client's): one per request
+ * Two middlewares on the connection's client stack (its DocumentClient shares it): one per request
  * (counts it, asks for ReturnConsumedCapacity, adds what DynamoDB reports) and one per HTTP
  * attempt, inside the SDK's retry loop (counts attempts and throttling answers). Both do nothing
  * outside an observed operation; they are added once, when a table is first observed.

@@ -1,4 +1,3 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { errorField, errorName, UnconfirmedWriteError } from '../errors/index.ts';
 
 /** Failures that prove the request never reached DynamoDB or was refused before it was applied: safe to resend. */
@@ -25,40 +24,30 @@ const atMostOnce = (next: Next) => async (args: unknown) => {
 };
 
 /**
- * Marks the commands whose requests apply at most once, on their middleware stack (a
- * DocumentClient command shares its client command's). A property, not a WeakSet: weak entries
- * for every update would cost the garbage collector.
+ * Marks the requests that apply at most once on their input object (a symbol key: the SDK
+ * serialises only the operation's members, and copies of the input keep it). A property, not a
+ * WeakSet: weak entries for every update would cost the garbage collector. Decided per request,
+ * so a middleware stack resolved once per command type serves marked and unmarked updates alike.
  */
 const AT_MOST_ONCE = Symbol('tablekit.atMostOnce');
 const atMostOnceInstalled = new WeakSet<object>();
-type MiddlewareStack = DynamoDBDocumentClient['middlewareStack'];
+type MiddlewareStack = { addRelativeTo(middleware: never, options: typeof AFTER_RETRIES & { name: string }): void };
 const AFTER_RETRIES = { relation: 'after', toMiddleware: 'retryMiddleware', override: true } as const;
-/** What is used of a command's own stack. */
-type CommandStack = { addRelativeTo(middleware: never, options: typeof AFTER_RETRIES & { name: string }): void };
-type RequestContext = { __smithy_context?: { commandInstance?: { middlewareStack?: { [AT_MOST_ONCE]?: true } } } };
+type Marked = { [AT_MOST_ONCE]?: true };
 
-/**
- * Installs the at-most-once middleware once on the client's stack (inside the retry loop); it
- * wraps only the requests of commands marked with AT_MOST_ONCE. Adding it to each command
- * instead would make the SDK re-order that command's middleware on every send.
- */
+/** Installs the at-most-once middleware once on the client's stack (inside the retry loop); it wraps only marked requests. */
 function installAtMostOnce(stack: MiddlewareStack): void {
   if (atMostOnceInstalled.has(stack)) return;
   atMostOnceInstalled.add(stack);
-  const middleware = (next: Next, context: RequestContext) => {
-    return context.__smithy_context?.commandInstance?.middlewareStack?.[AT_MOST_ONCE] ? atMostOnce(next) : next;
+  const middleware = (next: Next) => {
+    const guarded = atMostOnce(next);
+    return (args: { input?: Marked }) => (args.input?.[AT_MOST_ONCE] ? guarded(args) : next(args));
   };
   stack.addRelativeTo(middleware as never, { ...AFTER_RETRIES, name: 'tablekitAtMostOnce' });
 }
 
-/** Makes the requests of `command` (a non-idempotent update) apply at most once. */
-export function markAtMostOnce(doc: Pick<DynamoDBDocumentClient, 'middlewareStack'>, command: { middlewareStack: CommandStack }): void {
-  const stack: MiddlewareStack | undefined = doc.middlewareStack;
-  if (stack) {
-    installAtMostOnce(stack);
-    (command.middlewareStack as { [AT_MOST_ONCE]?: true })[AT_MOST_ONCE] = true;
-  } else {
-    // A DocumentClient without a stack of its own (a stand-in): on the command itself.
-    command.middlewareStack.addRelativeTo(atMostOnce as never, { ...AFTER_RETRIES, name: 'tablekitAtMostOnce' });
-  }
+/** Makes the requests of a command with this input (a non-idempotent update) apply at most once. */
+export function markAtMostOnce(client: { readonly middlewareStack?: object }, input: object): void {
+  if (client.middlewareStack) installAtMostOnce(client.middlewareStack as MiddlewareStack);
+  (input as Marked)[AT_MOST_ONCE] = true;
 }

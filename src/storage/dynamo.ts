@@ -1,25 +1,29 @@
-import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
-  BatchWriteCommand,
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
   QueryCommand,
   ScanCommand,
-  TransactGetCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type BatchWriteCommandInput,
-  type DeleteCommandInput,
-  type DynamoDBDocumentClient,
-  type PutCommandInput,
-  type QueryCommandInput,
-  type ScanCommandInput,
-  type TransactWriteCommandInput,
-  type UpdateCommandInput,
+  TransactGetItemsCommand,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+  type WriteRequest as WireWriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import type {
+  BatchWriteCommandInput,
+  DeleteCommandInput,
+  PutCommandInput,
+  QueryCommandInput,
+  ScanCommandInput,
+  TransactWriteCommandInput,
+  UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { sendCommand, translateConfig } from '../connection/index.ts';
 import pLimit from 'p-limit';
 import { ConditionFailedError, errorField, errorName, RepositoryError, TransactionCancelledError } from '../errors/index.ts';
 import { ExpressionBuilder, isMap, valuesEqual } from '../expression/index.ts';
@@ -145,7 +149,44 @@ const wasResent = (error: unknown) => {
 
 const conditionFailed = (error: unknown) => new ConditionFailedError(oldItem(error), { cause: error, resent: wasResent(error) });
 
-/** One DynamoDB table through the DocumentClient; errors other than failed conditions are thrown as the SDK raised them. */
+type WireItem = Record<string, AttributeValue>;
+type WireParams = Record<string, unknown>;
+
+/**
+ * The options of tablekit's DocumentClient, copied: the DocumentClient writes its own defaults
+ * into the objects it is given (a wrapped top level), which would change what these calls return.
+ */
+const marshallOptions = Object.freeze({ ...translateConfig.marshallOptions, convertTopLevelContainer: false });
+const unmarshallOptions = Object.freeze({ ...translateConfig.unmarshallOptions, convertWithoutMapWrapper: false });
+/** Items in DynamoDB's wire format, with the options of tablekit's DocumentClient (the same converter it uses). */
+const toWire = (item: RawItem): WireItem => marshall(item, marshallOptions);
+const fromWire = (item: WireItem): RawItem => unmarshall(item, unmarshallOptions);
+const fromWireOrUndefined = (item: WireItem | undefined): RawItem | undefined => (item ? fromWire(item) : undefined);
+
+/** Request params built with plain values (as the studio shows them), converted in place to the wire format. */
+function onWire<T extends object>(params: T): T {
+  const wire = params as WireParams;
+  if (wire.Item) wire.Item = toWire(wire.Item as RawItem);
+  if (wire.Key) wire.Key = toWire(wire.Key as RawItem);
+  if (wire.ExpressionAttributeValues) wire.ExpressionAttributeValues = toWire(wire.ExpressionAttributeValues as RawItem);
+  if (wire.ExclusiveStartKey) wire.ExclusiveStartKey = toWire(wire.ExclusiveStartKey as RawItem);
+  return params;
+}
+
+function transactOnWire(item: TransactItem): TransactItem {
+  if (item.Put) onWire(item.Put);
+  else if (item.Update) onWire(item.Update);
+  else if (item.Delete) onWire(item.Delete);
+  else if (item.ConditionCheck) onWire(item.ConditionCheck);
+  return item;
+}
+
+/**
+ * One DynamoDB table through the low-level client, items converted here with the DocumentClient's
+ * own converter: requests skip the DocumentClient's extra middleware, and on clients tablekit
+ * created the middleware stack is resolved once per command type (see sendCommand). Errors other
+ * than failed conditions are thrown as the SDK raised them.
+ */
 export class DynamoStorage implements Storage {
   readonly kind = 'dynamodb';
 
@@ -154,7 +195,6 @@ export class DynamoStorage implements Storage {
 
   constructor(
     readonly tableName: string,
-    private readonly doc: DynamoDBDocumentClient,
     private readonly client: DynamoDBClient,
     private readonly retry: RetryPolicy,
     private readonly signal?: AbortSignal,
@@ -167,7 +207,7 @@ export class DynamoStorage implements Storage {
 
   withSignal(signal: AbortSignal | undefined): Storage {
     if (!signal) return this;
-    if (this.scoped?.signal !== signal) this.scoped = new DynamoStorage(this.tableName, this.doc, this.client, this.retry, signal);
+    if (this.scoped?.signal !== signal) this.scoped = new DynamoStorage(this.tableName, this.client, this.retry, signal);
     return this.scoped;
   }
 
@@ -176,20 +216,19 @@ export class DynamoStorage implements Storage {
     const projection = input.projection ? builder.projection(input.projection) : undefined;
     const params = {
       TableName: this.tableName,
-      Key: input.key,
+      Key: toWire(input.key),
       ...(input.consistent ? { ConsistentRead: true } : {}),
       ...(projection ? { ProjectionExpression: projection, ...builder.attributes() } : {}),
     };
-    const result = await this.doc.send(new GetCommand(params), this.sendOptions);
-    return result.Item;
+    if (params.ExpressionAttributeValues) params.ExpressionAttributeValues = toWire(params.ExpressionAttributeValues);
+    const result = await sendCommand(this.client, new GetItemCommand(params as never), this.sendOptions);
+    return fromWireOrUndefined(result.Item);
   }
 
   async put(input: PutInput): Promise<void> {
     try {
-      await this.doc.send(
-        new PutCommand(input.condition ? Object.assign(putParams(this.tableName, input), RETURN_OLD_ON_FAILURE) : putParams(this.tableName, input)),
-        this.sendOptions,
-      );
+      const params = onWire(putParams(this.tableName, input));
+      await sendCommand(this.client, new PutItemCommand((input.condition ? Object.assign(params, RETURN_OLD_ON_FAILURE) : params) as never), this.sendOptions);
     } catch (error) {
       if (isConditionFailure(error)) throw conditionFailed(error);
       throw error;
@@ -198,12 +237,10 @@ export class DynamoStorage implements Storage {
 
   async update(input: UpdateInput): Promise<RawItem> {
     try {
-      const command = new UpdateCommand(Object.assign(updateParams(this.tableName, input), RETURN_NEW, input.condition ? RETURN_OLD_ON_FAILURE : undefined));
-      if (input.idempotent === false) {
-        markAtMostOnce(this.doc, command);
-      }
-      const result = await this.doc.send(command, this.sendOptions);
-      return result.Attributes ?? {};
+      const params = onWire(Object.assign(updateParams(this.tableName, input), RETURN_NEW, input.condition ? RETURN_OLD_ON_FAILURE : undefined));
+      if (input.idempotent === false) markAtMostOnce(this.client, params);
+      const result = await sendCommand(this.client, new UpdateItemCommand(params as never), this.sendOptions);
+      return result.Attributes ? fromWire(result.Attributes) : {};
     } catch (error) {
       if (isConditionFailure(error)) throw conditionFailed(error);
       throw error;
@@ -212,11 +249,9 @@ export class DynamoStorage implements Storage {
 
   async delete(input: DeleteInput): Promise<RawItem | undefined> {
     try {
-      const result = await this.doc.send(
-        new DeleteCommand(Object.assign(keyedParams(this.tableName, input), RETURN_OLD, input.condition ? RETURN_OLD_ON_FAILURE : undefined)),
-        this.sendOptions,
-      );
-      return result.Attributes;
+      const params = onWire(Object.assign(keyedParams(this.tableName, input), RETURN_OLD, input.condition ? RETURN_OLD_ON_FAILURE : undefined));
+      const result = await sendCommand(this.client, new DeleteItemCommand(params as never), this.sendOptions);
+      return fromWireOrUndefined(result.Attributes);
     } catch (error) {
       if (isConditionFailure(error)) throw conditionFailed(error);
       throw error;
@@ -224,13 +259,17 @@ export class DynamoStorage implements Storage {
   }
 
   async query(input: QueryInput): Promise<RawPage> {
-    const result = await this.doc.send(new QueryCommand(queryParams(this.tableName, input)), this.sendOptions);
-    return { items: result.Items ?? [], lastKey: result.LastEvaluatedKey };
+    const result = await sendCommand(this.client, new QueryCommand(onWire(queryParams(this.tableName, input)) as never), this.sendOptions);
+    return { items: (result.Items ?? []).map(fromWire), lastKey: fromWireOrUndefined(result.LastEvaluatedKey) };
   }
 
   async scan(input: ScanInput): Promise<RawPage> {
-    const result = await this.doc.send(new ScanCommand(scanParams(this.tableName, input)), this.sendOptions);
-    return { items: result.Items ?? [], lastKey: result.LastEvaluatedKey, ...(result.ScannedCount !== undefined ? { examined: result.ScannedCount } : {}) };
+    const result = await sendCommand(this.client, new ScanCommand(onWire(scanParams(this.tableName, input)) as never), this.sendOptions);
+    return {
+      items: (result.Items ?? []).map(fromWire),
+      lastKey: fromWireOrUndefined(result.LastEvaluatedKey),
+      ...(result.ScannedCount !== undefined ? { examined: result.ScannedCount } : {}),
+    };
   }
 
   async batchGet(keys: readonly RawItem[], consistent: boolean): Promise<RawItem[]> {
@@ -244,12 +283,13 @@ export class DynamoStorage implements Storage {
             this.retry,
             async (attempt) => {
               if (attempt > 1) noteResend();
-              const result = await this.doc.send(
-                new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ...(consistent ? { ConsistentRead: true } : {}) } } }),
+              const result = await sendCommand(
+                this.client,
+                new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending.map(toWire), ...(consistent ? { ConsistentRead: true } : {}) } } }),
                 this.sendOptions,
               );
-              found.push(...(result.Responses?.[this.tableName] ?? []));
-              pending = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+              for (const item of result.Responses?.[this.tableName] ?? []) found.push(fromWire(item));
+              pending = (result.UnprocessedKeys?.[this.tableName]?.Keys ?? []).map(fromWire);
               if (pending.length > 0) noteThrottle();
               return pending.length === 0 ? { done: true, value: undefined } : { done: false };
             },
@@ -268,9 +308,13 @@ export class DynamoStorage implements Storage {
     let written = 0;
     let failure: { error: unknown } | undefined;
     const limit = pLimit(Math.max(1, Math.floor(options.concurrency ?? 8)));
-    const toRequest = (request: BatchWriteRequest): WriteRequest =>
-      'put' in request ? { PutRequest: { Item: request.put } } : { DeleteRequest: { Key: request.delete } };
-    const fromRequest = (request: WriteRequest): BatchWriteRequest =>
+    const toRequest = (request: BatchWriteRequest): WireWriteRequest =>
+      'put' in request ? { PutRequest: { Item: toWire(request.put) } } : { DeleteRequest: { Key: toWire(request.delete) } };
+    const fromRequest = (request: WireWriteRequest): WriteRequest =>
+      request.PutRequest
+        ? { PutRequest: { Item: fromWire(request.PutRequest.Item ?? {}) } }
+        : { DeleteRequest: { Key: fromWire(request.DeleteRequest?.Key ?? {}) } };
+    const asRequest = (request: WriteRequest): BatchWriteRequest =>
       request.PutRequest ? { put: request.PutRequest.Item ?? {} } : { delete: request.DeleteRequest?.Key ?? {} };
     const sameRequest = (sent: BatchWriteRequest, unprocessed: WriteRequest) =>
       'put' in sent ? valuesEqual(sent.put, unprocessed.PutRequest?.Item) : valuesEqual(sent.delete, unprocessed.DeleteRequest?.Key);
@@ -281,7 +325,7 @@ export class DynamoStorage implements Storage {
     ): { left: BatchWriteRequest[]; confirmed: BatchWriteRequest[] } => {
       if (unprocessed.length === 0) return { left: [], confirmed: [...pending] };
       const left = unprocessed.map((entry) => pending.find((sent) => sameRequest(sent, entry)));
-      if (left.some((sent) => sent === undefined) || new Set(left).size !== left.length) return { left: unprocessed.map(fromRequest), confirmed: [] };
+      if (left.some((sent) => sent === undefined) || new Set(left).size !== left.length) return { left: unprocessed.map(asRequest), confirmed: [] };
       return { left: left.filter((sent) => sent !== undefined), confirmed: pending.filter((sent) => !left.includes(sent)) };
     };
     await Promise.all(
@@ -297,8 +341,12 @@ export class DynamoStorage implements Storage {
                 if (failure) throw failure.error;
                 if (attempt > 1) noteResend();
                 sent++;
-                const response = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending.map(toRequest) } }), this.sendOptions);
-                const { left, confirmed } = unprocessedOf(pending, response.UnprocessedItems?.[this.tableName] ?? []);
+                const response = await sendCommand(
+                  this.client,
+                  new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending.map(toRequest) } }),
+                  this.sendOptions,
+                );
+                const { left, confirmed } = unprocessedOf(pending, (response.UnprocessedItems?.[this.tableName] ?? []).map(fromRequest));
                 written += pending.length - left.length;
                 retriedItems += left.length;
                 if (left.length > 0) noteThrottle();
@@ -322,9 +370,10 @@ export class DynamoStorage implements Storage {
   async transactWrite(items: readonly TransactWriteItem[], options: TransactWriteOptions = {}): Promise<void> {
     if (items.length === 0) return;
     try {
-      await this.doc.send(
-        new TransactWriteCommand({
-          TransactItems: items.map((item) => transactParams(this.tableName, item, options.itemsOnFailure ?? true)),
+      await sendCommand(
+        this.client,
+        new TransactWriteItemsCommand({
+          TransactItems: items.map((item) => transactOnWire(transactParams(this.tableName, item, options.itemsOnFailure ?? true))) as never,
           // Without one the SDK fills in a fresh token per call (an idempotency token member), so its own resends apply once.
           ...(options.token ? { ClientRequestToken: options.token } : {}),
         }),
@@ -345,11 +394,12 @@ export class DynamoStorage implements Storage {
 
   async transactGet(keys: readonly RawItem[]): Promise<(RawItem | undefined)[]> {
     if (keys.length === 0) return [];
-    const result = await this.doc.send(
-      new TransactGetCommand({ TransactItems: keys.map((key) => ({ Get: { TableName: this.tableName, Key: key } })) }),
+    const result = await sendCommand(
+      this.client,
+      new TransactGetItemsCommand({ TransactItems: keys.map((key) => ({ Get: { TableName: this.tableName, Key: toWire(key) } })) }),
       this.sendOptions,
     );
-    return keys.map((_, index) => result.Responses?.[index]?.Item);
+    return keys.map((_, index) => fromWireOrUndefined(result.Responses?.[index]?.Item));
   }
 
   subscribe(listener: RawListener): Promise<() => void> {

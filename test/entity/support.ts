@@ -6,6 +6,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { connect, RepositoryError, type BoundTable, type Connection, type EntityMap, type RepositoryErrorCode, type TableDefinition } from '../../src/index.ts';
 import { backends, openTable, uniqueTableName, type Backend } from '../support/db.ts';
+import { plainRequest } from '../support/plain-request.ts';
 
 export { backends, type Backend };
 
@@ -34,7 +35,7 @@ function recordOn(connection: Connection): SentCommand[] {
   const seen: SentCommand[] = [];
   const stack = connection.doc.middlewareStack as unknown as { add(m: Middleware, options: { step: string; name: string; override: boolean }): void };
   const middleware: Middleware = (next, context) => async (args) => {
-    seen.push({ name: context.commandName ?? '?', input: args.input });
+    seen.push({ name: context.commandName ?? '?', input: plainRequest(args.input) });
     return next(args);
   };
   stack.add(middleware, { step: 'initialize', name: 'tablekitTestRecorder', override: true });

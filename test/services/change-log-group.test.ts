@@ -11,6 +11,7 @@ import { planCreate, type Operation } from '../../src/entity/index.ts';
 import { ChangeLog, type ChangeEntry } from '../../src/services/index.ts';
 import { backends, type Backend } from '../support/db.ts';
 import { allChanges, assertOutdatedChains, change, delay, project } from './change-log-support.ts';
+import { plainRequest } from '../support/plain-request.ts';
 import { addMiddleware, isolatedStore, range, useBackendStores, type AnyRecord } from './support.ts';
 
 const { storeOf } = useBackendStores('svc-change-log-group');
@@ -24,7 +25,7 @@ async function ownLog(t: ExecutionContext, backend: Backend, options: { recentHe
   const transactions: AnyRecord[][] = [];
   addMiddleware(own, 'recordTransactions', (next, context) => async (args) => {
     const result = await next(args);
-    if (context.commandName === 'TransactWriteItemsCommand') transactions.push(args.input.TransactItems as AnyRecord[]);
+    if (context.commandName === 'TransactWriteItemsCommand') transactions.push(plainRequest(args.input.TransactItems as AnyRecord[]));
     if (context.commandName === 'BatchGetItemCommand' && JSON.stringify(args.input).includes('$sequence')) reads.sequence++;
     return result;
   });

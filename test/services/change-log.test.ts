@@ -8,6 +8,7 @@ import test from 'ava';
 import type { ChangeInput } from '../../src/services/index.ts';
 import { backends } from '../support/db.ts';
 import { addMiddleware, isolatedStore, useBackendStores, range, rejection, type AnyRecord } from './support.ts';
+import { plainRequest } from '../support/plain-request.ts';
 
 const { storeOf } = useBackendStores('svc-change-log');
 
@@ -207,7 +208,7 @@ for (const backend of backends) {
     const transactions: AnyRecord[][] = [];
     if (backend === 'dynamodb') {
       addMiddleware(writer, 'recordTransactions', (next, context) => async (args) => {
-        if (context.commandName === 'TransactWriteItemsCommand') transactions.push(args.input.TransactItems as AnyRecord[]);
+        if (context.commandName === 'TransactWriteItemsCommand') transactions.push(plainRequest(args.input.TransactItems as AnyRecord[]));
         return next(args);
       });
     }

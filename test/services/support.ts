@@ -9,6 +9,7 @@ import { openStore, type Store, type StoreOptions } from '../../entities/index.t
 import { RepositoryError, type Connection } from '../../src/index.ts';
 import { inMemory } from '../../src/testing.ts';
 import { backends, uniqueTableName, type Backend } from '../support/db.ts';
+import { plainRequest } from '../support/plain-request.ts';
 
 export type AnyRecord = Record<string, unknown>;
 export type Next = (args: { input: AnyRecord }) => Promise<{ output: AnyRecord }>;
@@ -82,7 +83,7 @@ export function addMiddleware(target: Store, name: string, middleware: Middlewar
 export function recordCommands(target: Store): { name: string; input: AnyRecord }[] {
   const seen: { name: string; input: AnyRecord }[] = [];
   addMiddleware(target, 'recordCommands', (next, context) => async (args) => {
-    seen.push({ name: context.commandName ?? '?', input: args.input });
+    seen.push({ name: context.commandName ?? '?', input: plainRequest(args.input) });
     return next(args);
   });
   return seen;

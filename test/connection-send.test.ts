@@ -1,0 +1,139 @@
+/**
+ * How tablekit sends: through the low-level client with its own conversion of values, the
+ * middleware stack of a client it created resolved once per command type and again after any
+ * change to it; a client given by the caller left exactly as it was.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import test from 'ava';
+import { z } from 'zod';
+import { connect, defineEntity, defineTable, type Connection } from '../src/index.ts';
+import { uniqueTableName } from './support/db.ts';
+
+const Note = defineEntity({
+  name: 'note',
+  schema: z.object({
+    noteId: z.string(),
+    body: z.string(),
+    tags: z.set(z.string()).optional(),
+    size: z.number().optional(),
+    blob: z.instanceof(Uint8Array).optional(),
+  }),
+  keys: { primary: { pk: ['noteId'], sk: [] } },
+});
+const Notes = defineTable({ name: 'notes', entities: { note: Note }, streams: false, ttlAttribute: false });
+
+type Next = (args: { input: Record<string, unknown> }) => Promise<unknown>;
+type Stack = { add(middleware: (next: Next, context: { commandName?: string }) => Next, options: { step: string; name: string }): void };
+
+function countRequests(connection: Connection, name: string): string[] {
+  const seen: string[] = [];
+  (connection.client.middlewareStack as unknown as Stack).add(
+    (next, context) => async (args) => {
+      seen.push(String(context.commandName));
+      return next(args);
+    },
+    { step: 'initialize', name },
+  );
+  return seen;
+}
+
+async function openNotes(connection: Connection) {
+  const table = Notes.bind(connection, { tableName: uniqueTableName('send') });
+  await table.ensure();
+  return table;
+}
+
+test('middleware added to a connection tablekit created after its first requests sees every later request', async (t) => {
+  const connection = await connect();
+  t.teardown(() => connection.close());
+  const table = await openNotes(connection);
+  t.teardown(() => table.delete());
+  const notes = table.entities.note;
+  await notes.create({ noteId: 'a', body: 'first' });
+  t.is((await notes.get('a'))?.body, 'first');
+  // The stack of PutItem and GetItem has been resolved by now; adding to it must still count.
+  const seen = countRequests(connection, 'countLater');
+  await notes.create({ noteId: 'b', body: 'second' });
+  t.is((await notes.get('b'))?.body, 'second');
+  await notes.patch('b', { set: { body: 'third' } });
+  t.deepEqual(seen, ['PutItemCommand', 'GetItemCommand', 'UpdateItemCommand']);
+  // Removing it is seen too.
+  t.true((connection.client.middlewareStack as unknown as { remove(name: string): boolean }).remove('countLater'));
+  await notes.get('a');
+  t.is(seen.length, 3);
+});
+
+test('values round-trip through the conversion: sets, numbers, binary, nested maps; concurrent requests of one type', async (t) => {
+  const connection = await connect();
+  t.teardown(() => connection.close());
+  const table = await openNotes(connection);
+  t.teardown(() => table.delete());
+  const notes = table.entities.note;
+  const blob = new Uint8Array([0, 1, 254, 255]);
+  await notes.create({ noteId: 'v', body: 'values', tags: new Set(['x', 'y']), size: 0.5, blob });
+  const back = await notes.get('v');
+  t.deepEqual(back?.tags, new Set(['x', 'y']));
+  t.is(back?.size, 0.5);
+  t.deepEqual(back?.blob, blob);
+  // Many requests of one command type at once share its resolved stack; each gets its own answer.
+  const ids = Array.from({ length: 40 }, (_, index) => `c${index}`);
+  await Promise.all(ids.map((noteId) => notes.create({ noteId, body: `body of ${noteId}` })));
+  const read = await Promise.all(ids.map((noteId) => notes.get(noteId)));
+  t.deepEqual(
+    read.map((note) => note?.body),
+    ids.map((noteId) => `body of ${noteId}`),
+  );
+});
+
+test("a client given by the caller is used as is: its middleware stack's methods are not replaced", async (t) => {
+  const endpoint = process.env.DYNAMODB_ENDPOINT;
+  if (!endpoint) return t.fail('DYNAMODB_ENDPOINT is not set (run through test/run.ts)');
+  const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  t.teardown(() => client.destroy());
+  const add = client.middlewareStack.add;
+  const connection = await connect({ client });
+  const table = await openNotes(connection);
+  t.teardown(() => table.delete());
+  await table.entities.note.create({ noteId: 'g', body: 'given' });
+  const seen = countRequests(connection, 'countGiven');
+  t.is((await table.entities.note.get('g'))?.body, 'given');
+  t.is(client.middlewareStack.add, add);
+  t.deepEqual(seen, ['GetItemCommand']);
+});
+
+test('at most once is decided per request: on one connection, set patches are resent after a lost answer and add patches are not', async (t) => {
+  const connection = await connect();
+  t.teardown(() => connection.close());
+  const table = await openNotes(connection);
+  t.teardown(() => table.delete());
+  const notes = table.entities.note;
+  await notes.create({ noteId: 'n', body: 'start', size: 0 });
+  let armed = false;
+  let sent = 0;
+  (connection.client.middlewareStack as unknown as Stack).add(
+    (next, context) => async (args) => {
+      if (context.commandName !== 'UpdateItemCommand') return next(args);
+      sent++;
+      const answer = await next(args);
+      if (!armed) return answer;
+      armed = false;
+      throw Object.assign(new Error('injected: socket hang up after the request was applied'), { code: 'ECONNRESET' });
+    },
+    { step: 'finalizeRequest', name: 'loseAnswers' },
+  );
+  const lose = async (patch: () => Promise<unknown>) => {
+    armed = true;
+    sent = 0;
+    return patch().then(
+      () => ({ sent, failed: false }),
+      () => ({ sent, failed: true }),
+    );
+  };
+  t.deepEqual(await lose(() => notes.patch('n', { set: { body: 'one' } })), { sent: 2, failed: false }, 'a set is resent');
+  t.deepEqual(await lose(() => notes.patch('n', { add: { size: 1 } })), { sent: 1, failed: true }, 'an add is not');
+  t.deepEqual(await lose(() => notes.patch('n', { set: { body: 'two' } })), { sent: 2, failed: false }, 'a set after it is resent again');
+  t.deepEqual(await lose(() => notes.patch('n', { add: { size: 1 } })), { sent: 1, failed: true }, 'and an add after that is not');
+  const note = await notes.get('n');
+  t.is(note?.size, 2, 'each add applied exactly once');
+  t.is(note?.body, 'two');
+});
