@@ -51,7 +51,7 @@ function isLoopback(endpoint: string): boolean {
   }
 }
 
-/** Marshalling options shared by every DocumentClient tablekit creates. */
+/** Marshalling options of every DocumentClient tablekit creates, and of its own requests (the storage converts values with them). */
 export const translateConfig = {
   // Class instances never reach the DocumentClient (validation refuses them); maps with a `constructor` key must still marshal.
   marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },

@@ -67,7 +67,7 @@ let recorders = 0;
 const errorName = (error: unknown) => (error instanceof Error ? error.name : String(error));
 
 /**
- * Records the requests sent through a connection's DocumentClient: a middleware on ITS stack
+ * Records the requests sent through a connection's client: a middleware on ITS stack
  * (the studio's own connection) that asks for ReturnConsumedCapacity TOTAL and keeps the
  * marshalled input and the returned capacity, only inside `record()`. The API's requests and
  * results are otherwise untouched.
