@@ -22,14 +22,14 @@ import type {
   TransactWriteCommandInput,
   UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { sendCommand, translateConfig } from '../connection/index.ts';
+import { sendCommand } from '../connection/index.ts';
 import pLimit from 'p-limit';
 import { ConditionFailedError, errorField, errorName, RepositoryError, TransactionCancelledError } from '../errors/index.ts';
 import { ExpressionBuilder, isMap, valuesEqual } from '../expression/index.ts';
 import { noteResend, noteThrottle } from '../metrics/index.ts';
 import { withRetries, type RetryPolicy } from '../retry/index.ts';
 import { markAtMostOnce } from './at-most-once.ts';
+import { fromWire, fromWireOrUndefined, onWire, toWire, transactOnWire } from './wire.ts';
 import { streamReaderFor, type RawListener } from '../streams/index.ts';
 import type {
   BatchWriteOptions,
@@ -65,7 +65,7 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
 const oldItem = (source: unknown): RawItem | undefined => {
   const item = errorField(source, 'Item');
   // The SDK hands it over as raw AttributeValues (the DocumentClient does not convert error fields).
-  return isMap(item) ? unmarshall(item as Record<string, AttributeValue>) : undefined;
+  return isMap(item) ? fromWire(item as Record<string, AttributeValue>) : undefined;
 };
 
 /** Request params with ElectroDB's keys already in the items; expressions rendered here. */
@@ -148,38 +148,6 @@ const wasResent = (error: unknown) => {
 };
 
 const conditionFailed = (error: unknown) => new ConditionFailedError(oldItem(error), { cause: error, resent: wasResent(error) });
-
-type WireItem = Record<string, AttributeValue>;
-type WireParams = Record<string, unknown>;
-
-/**
- * The options of tablekit's DocumentClient, copied: the DocumentClient writes its own defaults
- * into the objects it is given (a wrapped top level), which would change what these calls return.
- */
-const marshallOptions = Object.freeze({ ...translateConfig.marshallOptions, convertTopLevelContainer: false });
-const unmarshallOptions = Object.freeze({ ...translateConfig.unmarshallOptions, convertWithoutMapWrapper: false });
-/** Items in DynamoDB's wire format, with the options of tablekit's DocumentClient (the same converter it uses). */
-const toWire = (item: RawItem): WireItem => marshall(item, marshallOptions);
-const fromWire = (item: WireItem): RawItem => unmarshall(item, unmarshallOptions);
-const fromWireOrUndefined = (item: WireItem | undefined): RawItem | undefined => (item ? fromWire(item) : undefined);
-
-/** Request params built with plain values (as the studio shows them), converted in place to the wire format. */
-function onWire<T extends object>(params: T): T {
-  const wire = params as WireParams;
-  if (wire.Item) wire.Item = toWire(wire.Item as RawItem);
-  if (wire.Key) wire.Key = toWire(wire.Key as RawItem);
-  if (wire.ExpressionAttributeValues) wire.ExpressionAttributeValues = toWire(wire.ExpressionAttributeValues as RawItem);
-  if (wire.ExclusiveStartKey) wire.ExclusiveStartKey = toWire(wire.ExclusiveStartKey as RawItem);
-  return params;
-}
-
-function transactOnWire(item: TransactItem): TransactItem {
-  if (item.Put) onWire(item.Put);
-  else if (item.Update) onWire(item.Update);
-  else if (item.Delete) onWire(item.Delete);
-  else if (item.ConditionCheck) onWire(item.ConditionCheck);
-  return item;
-}
 
 /**
  * One DynamoDB table through the low-level client, items converted here with the DocumentClient's

@@ -1,11 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Connection } from '../connection/index.ts';
 import { ExpressionBuilder, itemSize } from '../expression/index.ts';
 import {
   putParams,
   queryParams,
+  scanParams,
   signalChecked,
+  toWire,
   transactParams,
   updateParams,
   type MemoryConnection,
@@ -13,7 +14,6 @@ import {
   type RawItem,
   type Storage,
 } from '../storage/index.ts';
-import { scanParams } from '../storage/dynamo.ts';
 
 /** One DynamoDB request an operation made, as DynamoDB receives it. */
 export interface RecordedRequest {
@@ -49,7 +49,6 @@ const dataOperations = new Set([
   'TransactWriteItems',
   'TransactGetItems',
 ]);
-const marshallOptions = { removeUndefinedValues: true, convertClassInstanceToMap: false };
 
 function scoped(scope: AsyncLocalStorage<RecordedRequest[]>): RequestRecorder['record'] {
   return async (work) => {
@@ -113,8 +112,8 @@ export function dynamoRecorder(connection: Connection): RequestRecorder {
 /** Marshals the attribute values of request params, as the DocumentClient does before sending. */
 function wire(value: unknown, key = ''): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (['Item', 'Key', 'ExclusiveStartKey', 'ExpressionAttributeValues'].includes(key)) return marshall(value as RawItem, marshallOptions);
-  if (key === 'Keys' && Array.isArray(value)) return value.map((item: RawItem) => marshall(item, marshallOptions));
+  if (['Item', 'Key', 'ExclusiveStartKey', 'ExpressionAttributeValues'].includes(key)) return toWire(value as RawItem);
+  if (key === 'Keys' && Array.isArray(value)) return value.map((item: RawItem) => toWire(item));
   if (Array.isArray(value)) return value.map((inner) => wire(inner));
   return Object.fromEntries(Object.entries(value).map(([name, inner]) => [name, wire(inner, name)]));
 }
