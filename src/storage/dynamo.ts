@@ -1,6 +1,4 @@
 import {
-  BatchGetItemCommand,
-  BatchWriteItemCommand,
   DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
@@ -11,10 +9,8 @@ import {
   UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
-  type WriteRequest as WireWriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import type {
-  BatchWriteCommandInput,
   DeleteCommandInput,
   PutCommandInput,
   QueryCommandInput,
@@ -23,12 +19,11 @@ import type {
   UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { sendCommand } from '../connection/index.ts';
-import pLimit from 'p-limit';
-import { ConditionFailedError, errorField, errorName, RepositoryError, TransactionCancelledError } from '../errors/index.ts';
-import { ExpressionBuilder, isMap, valuesEqual } from '../expression/index.ts';
-import { noteResend, noteThrottle } from '../metrics/index.ts';
-import { withRetries, type RetryPolicy } from '../retry/index.ts';
+import { ConditionFailedError, errorField, errorName, TransactionCancelledError } from '../errors/index.ts';
+import { ExpressionBuilder, isMap } from '../expression/index.ts';
+import type { RetryPolicy } from '../retry/index.ts';
 import { markAtMostOnce } from './at-most-once.ts';
+import { batchGetAll, batchWriteAll, type BatchTarget } from './batches.ts';
 import { fromWire, fromWireOrUndefined, onWire, toWire, transactOnWire } from './wire.ts';
 import { streamReaderFor, type RawListener } from '../streams/index.ts';
 import type {
@@ -50,16 +45,6 @@ import type {
 } from './types.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
-type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
-
-const BATCH_WRITE_SIZE = 25;
-const BATCH_GET_SIZE = 100;
-
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let index = 0; index < items.length; index += size) chunks.push(items.slice(index, index + size));
-  return chunks;
-}
 
 /** The item DynamoDB returned with a failed condition (ReturnValuesOnConditionCheckFailure), from the error or a cancellation reason. */
 const oldItem = (source: unknown): RawItem | undefined => {
@@ -240,99 +225,16 @@ export class DynamoStorage implements Storage {
     };
   }
 
-  async batchGet(keys: readonly RawItem[], consistent: boolean): Promise<RawItem[]> {
-    const found: RawItem[] = [];
-    const limit = pLimit(4);
-    await Promise.all(
-      chunk(keys, BATCH_GET_SIZE).map((keysChunk) =>
-        limit(async () => {
-          let pending: RawItem[] = keysChunk;
-          await withRetries(
-            this.retry,
-            async (attempt) => {
-              if (attempt > 1) noteResend();
-              const result = await sendCommand(
-                this.client,
-                new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending.map(toWire), ...(consistent ? { ConsistentRead: true } : {}) } } }),
-                this.sendOptions,
-              );
-              for (const item of result.Responses?.[this.tableName] ?? []) found.push(fromWire(item));
-              pending = (result.UnprocessedKeys?.[this.tableName]?.Keys ?? []).map(fromWire);
-              if (pending.length > 0) noteThrottle();
-              return pending.length === 0 ? { done: true, value: undefined } : { done: false };
-            },
-            () => new RepositoryError('throttled', `${pending.length} key(s) stayed unprocessed after ${this.retry.maxAttempts} BatchGetItem attempts`),
-            this.signal,
-          );
-        }),
-      ),
-    );
-    return found;
+  batchGet(keys: readonly RawItem[], consistent: boolean): Promise<RawItem[]> {
+    return batchGetAll(this.batchTarget(), keys, consistent);
   }
 
-  async batchWrite(requests: readonly BatchWriteRequest[], options: BatchWriteOptions = {}): Promise<BatchWriteResult> {
-    let sent = 0;
-    let retriedItems = 0;
-    let written = 0;
-    let failure: { error: unknown } | undefined;
-    const limit = pLimit(Math.max(1, Math.floor(options.concurrency ?? 8)));
-    const toRequest = (request: BatchWriteRequest): WireWriteRequest =>
-      'put' in request ? { PutRequest: { Item: toWire(request.put) } } : { DeleteRequest: { Key: toWire(request.delete) } };
-    const fromRequest = (request: WireWriteRequest): WriteRequest =>
-      request.PutRequest
-        ? { PutRequest: { Item: fromWire(request.PutRequest.Item ?? {}) } }
-        : { DeleteRequest: { Key: fromWire(request.DeleteRequest?.Key ?? {}) } };
-    const asRequest = (request: WriteRequest): BatchWriteRequest =>
-      request.PutRequest ? { put: request.PutRequest.Item ?? {} } : { delete: request.DeleteRequest?.Key ?? {} };
-    const sameRequest = (sent: BatchWriteRequest, unprocessed: WriteRequest) =>
-      'put' in sent ? valuesEqual(sent.put, unprocessed.PutRequest?.Item) : valuesEqual(sent.delete, unprocessed.DeleteRequest?.Key);
-    /** DynamoDB returns unprocessed requests as copies: find what we sent, so the rest is known to be written. */
-    const unprocessedOf = (
-      pending: readonly BatchWriteRequest[],
-      unprocessed: readonly WriteRequest[],
-    ): { left: BatchWriteRequest[]; confirmed: BatchWriteRequest[] } => {
-      if (unprocessed.length === 0) return { left: [], confirmed: [...pending] };
-      const left = unprocessed.map((entry) => pending.find((sent) => sameRequest(sent, entry)));
-      if (left.some((sent) => sent === undefined) || new Set(left).size !== left.length) return { left: unprocessed.map(asRequest), confirmed: [] };
-      return { left: left.filter((sent) => sent !== undefined), confirmed: pending.filter((sent) => !left.includes(sent)) };
-    };
-    await Promise.all(
-      chunk(requests, BATCH_WRITE_SIZE).map((requestChunk) =>
-        limit(async () => {
-          // After a failure nothing new is scheduled: the caller learns exactly what was written.
-          if (failure) return;
-          let pending: BatchWriteRequest[] = requestChunk;
-          try {
-            await withRetries(
-              this.retry,
-              async (attempt) => {
-                if (failure) throw failure.error;
-                if (attempt > 1) noteResend();
-                sent++;
-                const response = await sendCommand(
-                  this.client,
-                  new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending.map(toRequest) } }),
-                  this.sendOptions,
-                );
-                const { left, confirmed } = unprocessedOf(pending, (response.UnprocessedItems?.[this.tableName] ?? []).map(fromRequest));
-                written += pending.length - left.length;
-                retriedItems += left.length;
-                if (left.length > 0) noteThrottle();
-                options.onWritten?.(written, confirmed);
-                pending = left;
-                return pending.length === 0 ? { done: true, value: undefined } : { done: false };
-              },
-              () => new RepositoryError('throttled', `${pending.length} item(s) stayed unprocessed after ${this.retry.maxAttempts} BatchWriteItem attempts`),
-              this.signal,
-            );
-          } catch (error) {
-            failure ??= { error };
-          }
-        }),
-      ),
-    );
-    if (failure) throw failure.error;
-    return { requests: sent, retriedItems };
+  batchWrite(requests: readonly BatchWriteRequest[], options: BatchWriteOptions = {}): Promise<BatchWriteResult> {
+    return batchWriteAll(this.batchTarget(), requests, options);
+  }
+
+  private batchTarget(): BatchTarget {
+    return { client: this.client, tableName: this.tableName, retry: this.retry, signal: this.signal, sendOptions: this.sendOptions };
   }
 
   async transactWrite(items: readonly TransactWriteItem[], options: TransactWriteOptions = {}): Promise<void> {
