@@ -137,3 +137,55 @@ test('at most once is decided per request: on one connection, set patches are re
   t.is(note?.size, 2, 'each add applied exactly once');
   t.is(note?.body, 'two');
 });
+
+test("a client whose send is replaced (a mock, a tracing wrapper) gets every request of tablekit's through it", async (t) => {
+  const connection = await connect();
+  t.teardown(() => connection.close());
+  const table = await openNotes(connection);
+  t.teardown(() => table.delete());
+  await table.entities.note.create({ noteId: 'm', body: 'mocked' });
+  const { client } = connection;
+  const original = client.send.bind(client);
+  const seen: string[] = [];
+  // What aws-sdk-client-mock and tracing wrappers do: an own `send` on the instance (or its class).
+  client.send = ((command: { constructor: { name: string } }, options?: unknown) => {
+    seen.push(command.constructor.name);
+    return original(command as never, options as never);
+  }) as typeof client.send;
+  t.is((await table.entities.note.get('m'))?.body, 'mocked');
+  await table.entities.note.patch('m', { set: { body: 'again' } });
+  t.deepEqual(seen, ['GetItemCommand', 'UpdateItemCommand']);
+});
+
+test("a given client with the SDK's cacheMiddleware works, and tablekit's own middleware still applies to it (an add is sent at most once)", async (t) => {
+  const endpoint = process.env.DYNAMODB_ENDPOINT;
+  if (!endpoint) return t.fail('DYNAMODB_ENDPOINT is not set (run through test/run.ts)');
+  const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, cacheMiddleware: true });
+  t.teardown(() => client.destroy());
+  const connection = await connect({ client });
+  const table = await openNotes(connection);
+  t.teardown(() => table.delete());
+  const notes = table.entities.note;
+  await notes.create({ noteId: 'k', body: 'cached', size: 0 });
+  // UpdateItem resolved before tablekit adds its at-most-once middleware (on the first add).
+  await notes.patch('k', { set: { body: 'set first' } });
+  let sent = 0;
+  let lose = true;
+  (client.middlewareStack as unknown as Stack).add(
+    (next, context) => async (args) => {
+      if (context.commandName !== 'UpdateItemCommand') return next(args);
+      sent++;
+      const answer = await next(args);
+      if (!lose) return answer;
+      lose = false;
+      throw Object.assign(new Error('injected: socket hang up after the request was applied'), { code: 'ECONNRESET' });
+    },
+    { step: 'finalizeRequest', name: 'loseOneAnswer' },
+  );
+  await t.throwsAsync(notes.patch('k', { add: { size: 1 } }), { message: /may or may not have been applied/ });
+  t.is(sent, 1, 'not resent');
+  t.is((await notes.get('k'))?.size, 1, 'applied once');
+  // The connection's DocumentClient over that client works too.
+  const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
+  t.truthy((await connection.doc.send(new GetCommand({ TableName: table.tableName, Key: { pk: 'x', sk: 'y' } }))).$metadata);
+});

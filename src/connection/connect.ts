@@ -64,7 +64,11 @@ export const translateConfig = {
  * building ours on a copy of the config leaves the caller's DocumentClients as they were.
  */
 function documentClientOf(client: Pick<DynamoDBClient, 'config' | 'middlewareStack'>): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from({ config: { ...client.config }, middlewareStack: client.middlewareStack } as DynamoDBClient, translateConfig);
+  // The DocumentClient refuses a config with the SDK's cacheMiddleware; tablekit's requests do not go through it anyway.
+  return DynamoDBDocumentClient.from(
+    { config: { ...client.config, cacheMiddleware: false }, middlewareStack: client.middlewareStack } as DynamoDBClient,
+    translateConfig,
+  );
 }
 
 function wrap(client: DynamoDBClient, source: ConnectionSource, endpoint: string | undefined, region: string, owned: boolean, local?: LocalDynamo): Connection {

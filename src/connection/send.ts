@@ -1,9 +1,9 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 /** What is used of an SDK command: its public `resolveMiddleware` and its class. */
 interface SendableCommand<Output> {
   readonly input: object;
-  resolveMiddleware(stack: unknown, configuration: unknown, options: undefined): (command: never) => Promise<{ output: Output }>;
+  resolveMiddleware(stack: unknown, configuration: unknown, options: { abortSignal: AbortSignal } | undefined): (command: never) => Promise<{ output: Output }>;
 }
 type Handler = (command: never) => Promise<{ output: unknown }>;
 type Sender = Pick<DynamoDBClient, 'send'> & { readonly middlewareStack?: object; readonly config?: unknown };
@@ -38,15 +38,30 @@ export function resolveOncePerCommand(client: DynamoDBClient): void {
   }
 }
 
-/** Sends a command through `client` as `client.send` does, with the stack resolved once per command type where that is safe. */
+/** The SDK's own `send` (smithy's Client): a client whose `send` is another (a test mock, a wrapper) is sent through it. */
+const sdkSend = (Object.getPrototypeOf(DynamoDBClient.prototype) as { send: unknown }).send;
+
+/**
+ * Sends a command as `client.send` does. On a client tablekit created, the stack is resolved
+ * once per command type (see resolveOncePerCommand); on any other, per request, even when the
+ * client asks the SDK to cache it (`cacheMiddleware`), so that middleware tablekit adds later
+ * (at-most-once updates, metrics) always applies. A client whose `send` was replaced (a mock
+ * such as aws-sdk-client-mock, a tracing wrapper, a stand-in) gets every request through it.
+ */
 export function sendCommand<Output>(client: Sender, command: SendableCommand<Output>, options?: { abortSignal: AbortSignal }): Promise<Output> {
+  const stack = client.middlewareStack;
+  if (client.send !== sdkSend || !stack) return client.send(command as never, options) as Promise<Output>;
   // A per-request option (the abort signal) is bound when the stack is resolved: such requests resolve their own.
-  const state = options === undefined && client.middlewareStack ? tracked.get(client.middlewareStack) : undefined;
-  if (!state) return client.send(command as never, options) as Promise<Output>;
-  let entry = state.handlers.get(command.constructor);
-  if (entry?.version !== state.version) {
-    entry = { version: state.version, handler: command.resolveMiddleware(client.middlewareStack, client.config, undefined) as Handler };
-    state.handlers.set(command.constructor, entry);
+  const state = options === undefined ? tracked.get(stack) : undefined;
+  let handler: Handler;
+  if (!state) handler = command.resolveMiddleware(stack, client.config, options) as Handler;
+  else {
+    let entry = state.handlers.get(command.constructor);
+    if (entry?.version !== state.version) {
+      entry = { version: state.version, handler: command.resolveMiddleware(stack, client.config, undefined) as Handler };
+      state.handlers.set(command.constructor, entry);
+    }
+    handler = entry.handler;
   }
-  return entry.handler(command as never).then((result) => result.output as Output);
+  return handler(command as never).then((result) => result.output as Output);
 }
