@@ -13,8 +13,10 @@ export const analysis = `## What limits the rest
   \`cacheMiddleware\` option does (which the DocumentClient refuses). That is why it can be faster
   than the raw DocumentClient: the reference row (the raw requests through a low-level client
   with \`cacheMiddleware\`, values converted by hand) is what the SDK costs at the least, and
-  tablekit's gap to it is what tablekit itself adds. OneTable also marshals itself and sends
-  through the low-level client; the others go through the DocumentClient.
+  tablekit's gap to it is what tablekit itself adds. Every contender but the reference shares
+  tablekit's client, whose logger skips the SDK's per-request log copies (see the README): the
+  raw DocumentClient gains from that as much as tablekit does. OneTable also marshals itself
+  and sends through the low-level client; the others go through the DocumentClient.
 - End to end (B) and mixed (M): DynamoDB Local, which shares the 2 cores with the client, is most
   of each operation; the ratios move by a few hundredths between runs, more when other processes
   load the machine.

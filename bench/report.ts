@@ -87,7 +87,7 @@ function client(result: ScenarioResults['client']): string[] {
         `| ${name} | ${ops.map((op) => median(result.perRound.map((round) => round[name]?.[op] ?? Number.NaN)).toFixed(0)).join(' | ')} | ${ops.map((op) => x(ratios[name]?.[op] ?? Number.NaN)).join(' / ')} |`,
     ),
     '',
-    "The SDK runs in full (middleware, signing, serialisation, parsing) over a stub request handler that answers from memory; each get, query and patch was checked to return the item it addressed. Contenders take turns every 50 operations (the order rotating), so each library runs warm, as in an application that uses one; tablekit runs as its built package (dist/), like the peers from node_modules, on a client it created (`connect()` with the stub handler), as an application gets one. The reference row is not a library: the raw requests through a low-level client with the SDK's `cacheMiddleware`, values converted by hand (see What limits the rest).",
+    "The SDK runs in full (middleware, signing, serialisation, parsing) over a stub request handler that answers from memory; each get, query and patch was checked to return the item it addressed. Contenders take turns every 50 operations (the order rotating), so each library runs warm, as in an application that uses one; tablekit runs as its built package (dist/), like the peers from node_modules, on a client it created (`connect()` with the stub handler), as an application gets one. The reference row is not a library: the raw requests through a low-level client with tablekit's client settings and the SDK's `cacheMiddleware`, values converted by hand (see What limits the rest).",
     '',
     ...requestsTable(result),
   ];

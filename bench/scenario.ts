@@ -41,7 +41,8 @@ export const scenarios = {
     // Through connect(), as an application connects to its endpoint: tablekit creates the client, over the stub handler.
     const { endpoint, region, credentials, requestHandler } = fakeDynamoSettings();
     const fake = await connect({ endpoint, region, credentials, clientConfig: { requestHandler } });
-    const reference = referenceClient(fakeDynamoSettings());
+    // The reference: tablekit's client settings (its quiet logger) plus the SDK's cacheMiddleware.
+    const reference = referenceClient({ ...fakeDynamoSettings(), logger: fake.client.config.logger });
     try {
       // Turns of 50 operations: each library's path runs warm, as in an application that uses one.
       return await interleaved(fake, 'bench', quick ? 2 : 5, quick ? 300 : 1500, { strict: false, block: 50, reference });
@@ -54,7 +55,15 @@ export const scenarios = {
   e2e: onLocal(async (connection) => {
     const table = UserTable.bind(connection, { tableName: `bench-e2e-${Date.now()}` });
     await table.ensure();
-    const reference = referenceClient({ endpoint: connection.endpoint, region: connection.region, credentials: await connection.client.config.credentials() });
+    // The reference: tablekit's client settings (attempts, timeouts, quiet logger) plus the SDK's cacheMiddleware.
+    const reference = referenceClient({
+      endpoint: connection.endpoint,
+      region: connection.region,
+      credentials: await connection.client.config.credentials(),
+      maxAttempts: 6,
+      requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000, throwOnRequestTimeout: true },
+      logger: connection.client.config.logger,
+    });
     try {
       return await interleaved(connection, table.tableName, quick ? 2 : 5, quick ? 60 : 300, { reference });
     } finally {

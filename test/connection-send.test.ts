@@ -189,3 +189,21 @@ test("a given client with the SDK's cacheMiddleware works, and tablekit's own mi
   const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
   t.truthy((await connection.doc.send(new GetCommand({ TableName: table.tableName, Key: { pk: 'x', sk: 'y' } }))).$metadata);
 });
+
+test("tablekit's clients log nothing by default without paying for the SDK's per-request log copies; a logger in clientConfig is used", async (t) => {
+  const endpoint = process.env.DYNAMODB_ENDPOINT;
+  if (!endpoint) return t.fail('DYNAMODB_ENDPOINT is not set (run through test/run.ts)');
+  const quiet = await connect({ endpoint });
+  t.teardown(() => quiet.close());
+  const logger = quiet.client.config.logger as unknown as Record<string, unknown>;
+  t.is(logger.info, undefined, 'no info(): the SDK builds no redacted copy of each request and response for it');
+  for (const level of ['debug', 'warn', 'error']) t.is(typeof logger[level], 'function');
+  const lines: unknown[] = [];
+  const mine = { trace() {}, debug() {}, info: (entry: unknown) => lines.push(entry), warn() {}, error() {} };
+  const logged = await connect({ endpoint, clientConfig: { logger: mine } });
+  t.teardown(() => logged.close());
+  const table = await openNotes(logged);
+  t.teardown(() => table.delete());
+  await table.entities.note.create({ noteId: 'l', body: 'logged' });
+  t.true(lines.length >= 1, "the caller's logger gets the SDK's request lines");
+});
