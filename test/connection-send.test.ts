@@ -37,6 +37,23 @@ function countRequests(connection: Connection, name: string): string[] {
   return seen;
 }
 
+/** Applies UpdateItem requests; while armed, throws a connection reset instead of the next answer (inside the SDK's retry loop). */
+function loseUpdateAnswers(stack: unknown): { armed: boolean; sent: number } {
+  const control = { armed: false, sent: 0 };
+  (stack as Stack).add(
+    (next, context) => async (args) => {
+      if (context.commandName !== 'UpdateItemCommand') return next(args);
+      control.sent++;
+      const answer = await next(args);
+      if (!control.armed) return answer;
+      control.armed = false;
+      throw Object.assign(new Error('injected: socket hang up after the request was applied'), { code: 'ECONNRESET' });
+    },
+    { step: 'finalizeRequest', name: 'loseUpdateAnswers' },
+  );
+  return control;
+}
+
 async function openNotes(connection: Connection) {
   const table = Notes.bind(connection, { tableName: uniqueTableName('send') });
   await table.ensure();
@@ -108,25 +125,13 @@ test('at most once is decided per request: on one connection, set patches are re
   t.teardown(() => table.delete());
   const notes = table.entities.note;
   await notes.create({ noteId: 'n', body: 'start', size: 0 });
-  let armed = false;
-  let sent = 0;
-  (connection.client.middlewareStack as unknown as Stack).add(
-    (next, context) => async (args) => {
-      if (context.commandName !== 'UpdateItemCommand') return next(args);
-      sent++;
-      const answer = await next(args);
-      if (!armed) return answer;
-      armed = false;
-      throw Object.assign(new Error('injected: socket hang up after the request was applied'), { code: 'ECONNRESET' });
-    },
-    { step: 'finalizeRequest', name: 'loseAnswers' },
-  );
+  const control = loseUpdateAnswers(connection.client.middlewareStack);
   const lose = async (patch: () => Promise<unknown>) => {
-    armed = true;
-    sent = 0;
+    control.armed = true;
+    control.sent = 0;
     return patch().then(
-      () => ({ sent, failed: false }),
-      () => ({ sent, failed: true }),
+      () => ({ sent: control.sent, failed: false }),
+      () => ({ sent: control.sent, failed: true }),
     );
   };
   t.deepEqual(await lose(() => notes.patch('n', { set: { body: 'one' } })), { sent: 2, failed: false }, 'a set is resent');
@@ -169,21 +174,10 @@ test("a given client with the SDK's cacheMiddleware works, and tablekit's own mi
   await notes.create({ noteId: 'k', body: 'cached', size: 0 });
   // UpdateItem resolved before tablekit adds its at-most-once middleware (on the first add).
   await notes.patch('k', { set: { body: 'set first' } });
-  let sent = 0;
-  let lose = true;
-  (client.middlewareStack as unknown as Stack).add(
-    (next, context) => async (args) => {
-      if (context.commandName !== 'UpdateItemCommand') return next(args);
-      sent++;
-      const answer = await next(args);
-      if (!lose) return answer;
-      lose = false;
-      throw Object.assign(new Error('injected: socket hang up after the request was applied'), { code: 'ECONNRESET' });
-    },
-    { step: 'finalizeRequest', name: 'loseOneAnswer' },
-  );
+  const control = loseUpdateAnswers(client.middlewareStack);
+  control.armed = true;
   await t.throwsAsync(notes.patch('k', { add: { size: 1 } }), { message: /may or may not have been applied/ });
-  t.is(sent, 1, 'not resent');
+  t.is(control.sent, 1, 'not resent');
   t.is((await notes.get('k'))?.size, 1, 'applied once');
   // The connection's DocumentClient over that client works too.
   const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
